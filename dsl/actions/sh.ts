@@ -1,0 +1,44 @@
+import type { ExecResult } from '../results.js';
+import { lazy, type ShPart } from '../nodes.js';
+import { makeAction, type Action } from './action.js';
+
+const RAW = Symbol.for('runbook.sh.raw');
+
+/** A fragment inserted into a command without quoting; make it obvious in review. */
+export interface RawFragment {
+  readonly [RAW]: true;
+  readonly value: unknown;
+}
+
+type Scalar = string | number | boolean | bigint;
+type ShInterpolation = Scalar | readonly Scalar[] | RawFragment;
+export type ShValue<C> = ShInterpolation | ((c: C) => ShInterpolation);
+
+export interface ShTag {
+  /** A local command run by `/bin/sh -c`; every interpolated value is shell-quoted. */
+  <C>(strings: TemplateStringsArray, ...values: ShValue<C>[]): Action<ExecResult, C>;
+  /** A deliberate raw, unquoted fragment (a flag list you wrote yourself, never user input). */
+  raw<C>(value: string | ((c: C) => string)): RawFragment;
+}
+
+export function isRawFragment(v: unknown): v is RawFragment {
+  return typeof v === 'object' && v !== null && (v as Record<PropertyKey, unknown>)[RAW] === true;
+}
+
+export function shParts(strings: TemplateStringsArray, values: readonly unknown[]): { strings: readonly string[]; parts: readonly ShPart[] } {
+  if (!Array.isArray(strings) || !('raw' in strings)) {
+    throw new TypeError('sh is a tagged template: write sh`systemctl status ${service}`, not sh("…").');
+  }
+  const parts = values.map((v): ShPart =>
+    isRawFragment(v) ? Object.freeze({ raw: true, value: lazy(v.value) }) : Object.freeze({ raw: false, value: lazy(v) }),
+  );
+  return { strings: Object.freeze([...strings]), parts: Object.freeze(parts) };
+}
+
+export const sh: ShTag = Object.assign(
+  <C>(strings: TemplateStringsArray, ...values: ShValue<C>[]): Action<ExecResult, C> =>
+    makeAction({ type: 'sh', ...shParts(strings, values) }),
+  {
+    raw: <C>(value: string | ((c: C) => string)): RawFragment => Object.freeze({ [RAW]: true as const, value }),
+  },
+);

@@ -1,0 +1,93 @@
+import { Command, CommanderError, Option } from 'commander';
+import { RunbookDefinitionError } from '../../dsl/ids.js';
+import { EXIT, LockHeldError, UsageError } from '../errors.js';
+import { listCommand } from './list-command.js';
+import { resumeCommand } from './resume-command.js';
+import { runCommand } from './run-command.js';
+import { runsCommand } from './runs-command.js';
+import { showCommand } from './show-command.js';
+
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
+function program(): Command {
+  const p = new Command('runbook')
+    .description('Runbook-as-code: run, rehearse and review DR procedures written in TypeScript.')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, outputError: () => {} })
+    .addHelpText('after', '\nExit codes: 0 done · 1 a step failed · 2 usage, validation or bad runbook · 3 aborted by the operator · 4 another run holds the lock · 130 interrupted');
+
+  const common = (c: Command): Command =>
+    c.option('-p, --param <key=value>', 'set a param (repeatable)', collect, [])
+      .option('--yes', 'answer yes to every confirmation (recorded as automatic)')
+      .option('--operator <name>', 'who is running this (default: your OS user)')
+      .addOption(new Option('--ui <ui>', 'output: plain lines or NDJSON events').default('plain'))
+      .option('--store <dir>', 'where runs are journaled', undefined);
+
+  common(p.command('run').argument('<file>', 'runbook module (.ts)').description('run a runbook live, as a dry-run, or as a probe'))
+    .option('--dry-run', 'print every action fully rendered; touch nothing')
+    .option('--probe', 'with --dry-run: run read-only checks for real')
+    .option('--from <step-id>', 'start at this step; earlier steps are recorded as skipped')
+    .option('--only <step-id>', 'run just this step')
+    .action(async (file: string, o: Parameters<typeof runCommand>[1]) => {
+      process.exitCode = await runCommand(file, o);
+    });
+
+  common(p.command('resume').argument('<run-id>', 'a run id, a unique prefix, or "last"').description('continue a run from its journal'))
+    .option('--force', 'resume even though the runbook source changed')
+    .option('--retry-interrupted', 'run the step that was interrupted again')
+    .option('--mark-interrupted-done', 'record the interrupted step as done by hand (needs --note)')
+    .option('--note <text>', 'what was done by hand')
+    .action(async (id: string, o: Parameters<typeof resumeCommand>[1]) => {
+      process.exitCode = await resumeCommand(id, o);
+    });
+
+  p.command('runs').description('list runs, newest first').option('--json', 'as JSON').option('--store <dir>', 'where runs are journaled')
+    .action((o: { json?: boolean; store?: string }) => {
+      process.exitCode = runsCommand(o);
+    });
+
+  p.command('show').argument('<run-id>', 'a run id, a unique prefix, or "last"').description('steps, statuses and durations of one run')
+    .option('--json', 'as JSON').option('--store <dir>', 'where runs are journaled')
+    .action((id: string, o: { json?: boolean; store?: string }) => {
+      process.exitCode = showCommand(id, o);
+    });
+
+  p.command('list').argument('[dir]', 'folder of runbooks (default: ./runbooks, else .)').description('runbooks with title, step count and RTO')
+    .option('--json', 'as JSON')
+    .action(async (dir: string | undefined, o: { json?: boolean }) => {
+      process.exitCode = await listCommand(dir, o);
+    });
+  return p;
+}
+
+function fail(message: string, code: number): void {
+  process.stderr.write(`runbook: ${message}\n`);
+  process.exitCode = code;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const p = program();
+  try {
+    await p.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+        process.exitCode = 0;
+        return;
+      }
+      const msg = e.message.replace(/^error: /, '');
+      const cmd = argv[2] && !argv[2].startsWith('-') ? ` ${argv[2]}` : '';
+      fail(`${msg}. See "runbook${cmd} --help".`, EXIT.usage);
+      return;
+    }
+    if (e instanceof UsageError || e instanceof RunbookDefinitionError) return fail(e.message, EXIT.usage);
+    if (e instanceof LockHeldError) return fail(e.message, EXIT.locked);
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (err.name === 'RunbookDefinitionError') return fail(err.message, EXIT.usage);
+    fail(`internal error: ${err.message}${process.env['RUNBOOK_DEBUG'] ? `\n${err.stack ?? ''}` : ' (set RUNBOOK_DEBUG=1 for details)'}`, EXIT.failed);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,53 @@
+import { createInterface } from 'node:readline/promises';
+import type { StepNode } from '../../dsl/nodes.js';
+import type { FailureDecision, Prompter } from '../engine/prompter.js';
+
+/** Asks on the terminal, line by line (the plain UI). The interface is opened per question so an interactive exec can have stdin. */
+export class ReadlinePrompter implements Prompter {
+  readonly interactive = true;
+  constructor(private readonly input: NodeJS.ReadableStream = process.stdin, private readonly output: NodeJS.WritableStream = process.stdout) {}
+
+  async #ask(q: string): Promise<string> {
+    const rl = createInterface({ input: this.input, output: this.output, terminal: true });
+    rl.on('SIGINT', () => {
+      rl.close();
+      process.kill(process.pid, 'SIGINT');
+    });
+    try {
+      return (await rl.question(q)).trim();
+    } finally {
+      rl.close();
+    }
+  }
+
+  async confirm(_step: StepNode, question: string, description: string | undefined): Promise<boolean> {
+    if (description) this.output.write(`${description.replace(/^/gm, '          ')}\n`);
+    for (;;) {
+      const a = (await this.#ask(`          ? ${question} [y/n] `)).toLowerCase();
+      if (a === 'y' || a === 'yes') return true;
+      if (a === 'n' || a === 'no') return false;
+      this.output.write('          answer y or n\n');
+    }
+  }
+
+  async onFailure(step: StepNode, error: string): Promise<FailureDecision> {
+    this.output.write(`          step "${step.id}" failed: ${error}\n`);
+    for (;;) {
+      const a = (await this.#ask('          r) retry  s) skip  d) mark done by hand  a) abort > ')).toLowerCase();
+      if (a === 'r' || a === 'retry') return { choice: 'retry' };
+      if (a === 'a' || a === 'abort') return { choice: 'abort' };
+      if (a === 's' || a === 'skip') return { choice: 'skip', reason: await this.#required('          reason for skipping (recorded): ') };
+      if (a === 'd' || a === 'done') return { choice: 'done', note: await this.#required('          what was done by hand (recorded): ') };
+    }
+  }
+
+  async #required(q: string): Promise<string> {
+    for (;;) {
+      const a = await this.#ask(q);
+      if (a !== '') return a;
+    }
+  }
+
+  suspend(): void {}
+  resume(): void {}
+}

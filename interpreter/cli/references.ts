@@ -1,0 +1,40 @@
+import type { RunbookPlan, StepNode } from '../../dsl/nodes.js';
+import { UsageError } from '../errors.js';
+
+/** Every function a step carries (lazy values, when, parse, expect), as source text. */
+function functionSources(step: StepNode): string[] {
+  const out: string[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > 8 || v === null || v === undefined) return;
+    if (typeof v === 'function') out.push(v.toString());
+    else if (typeof v === 'object' && !(v instanceof RegExp)) for (const x of Object.values(v)) visit(x, depth + 1);
+  };
+  visit(step.options, 0);
+  if (step.kind !== 'confirm') visit(step.action, 0);
+  return out;
+}
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * With --from / --only, a step that will run must not read the output of a step that will not.
+ * Found before the run starts, from the source of the step's functions.
+ */
+export function assertNoReferenceToSkipped(plan: RunbookPlan, skipped: ReadonlySet<string>, flag: string): void {
+  if (skipped.size === 0) return;
+  const patterns = [...skipped].map((id) => ({
+    id,
+    re: new RegExp(`steps\\s*(?:\\[\\s*(['"\`])${escape(id)}\\1\\s*\\]${/^[A-Za-z_$][\w$]*$/.test(id) ? `|\\.\\s*${escape(id)}\\b` : ''})`),
+  }));
+  for (const step of plan.steps) {
+    if (skipped.has(step.id)) continue;
+    const sources = functionSources(step).join('\n');
+    for (const p of patterns) {
+      if (p.re.test(sources)) {
+        throw new UsageError(`Step "${step.id}" reads the output of step "${p.id}", which ${flag} skips, so it would have nothing to read. Start earlier (--from ${p.id}), or resume the run that produced it with "runbook resume <run-id>".`);
+      }
+    }
+  }
+}

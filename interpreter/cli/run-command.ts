@@ -1,0 +1,64 @@
+import type { Mode } from '../../dsl/context.js';
+import { UsageError } from '../errors.js';
+import { JOURNAL_VERSION } from '../events.js';
+import { loadRunbook } from '../loader/load-runbook.js';
+import { parseParamFlags, resolveParams } from '../params.js';
+import { stepFingerprints } from '../store/fingerprint.js';
+import { StorePaths } from '../store/paths.js';
+import { newRunId } from '../store/run-id.js';
+import { assertNoReferenceToSkipped } from './references.js';
+import { assertCanRunUnattended, defaultOperator, host, runSession, type Ui } from './session.js';
+
+export interface RunFlags {
+  readonly dryRun?: boolean;
+  readonly probe?: boolean;
+  readonly from?: string;
+  readonly only?: string;
+  readonly param: string[];
+  readonly yes?: boolean;
+  readonly operator?: string;
+  readonly ui?: string;
+  readonly store?: string;
+}
+
+export function parseUi(ui: string | undefined): Ui {
+  if (ui === undefined || ui === 'plain') return 'plain';
+  if (ui === 'json') return 'json';
+  if (ui === 'tui') throw new UsageError('--ui tui: the terminal UI is not part of this build yet; use --ui plain (the default) or --ui json.');
+  throw new UsageError(`--ui ${JSON.stringify(ui)} is not a UI: use --ui plain or --ui json.`);
+}
+
+export async function runCommand(file: string, f: RunFlags): Promise<number> {
+  if (f.probe && !f.dryRun) throw new UsageError('--probe refines --dry-run (read-only checks run for real): write --dry-run --probe.');
+  if (f.from !== undefined && f.only !== undefined) throw new UsageError('--from and --only cannot be combined: --from starts at a step and runs the rest, --only runs one step.');
+  const ui = parseUi(f.ui);
+  const given = parseParamFlags(f.param);
+  const { plan, file: path, sourceHash } = await loadRunbook(file);
+  const mode: Mode = f.dryRun ? (f.probe ? 'probe' : 'dry-run') : 'live';
+  const ids = plan.steps.map((s) => s.id);
+  const skip = new Map<string, string>();
+  for (const [flag, id] of [['--from', f.from], ['--only', f.only]] as const) {
+    if (id === undefined) continue;
+    const at = ids.indexOf(id);
+    if (at === -1) throw new UsageError(`${flag} ${id}: runbook "${plan.id}" has no step "${id}". Its steps: ${ids.join(', ')}.`);
+    for (const [i, other] of ids.entries()) {
+      if (flag === '--from' ? i < at : i !== at) skip.set(other, `${flag} ${id}`);
+    }
+  }
+  const params = resolveParams(plan.id, plan.params, given, process.env, mode);
+  assertNoReferenceToSkipped(plan, new Set(skip.keys()), f.from !== undefined ? `--from ${f.from}` : `--only ${String(f.only)}`);
+  assertCanRunUnattended(plan, mode, f.yes === true, (id) => !skip.has(id));
+
+  const runId = newRunId();
+  const operator = defaultOperator(f.operator);
+  const runStartedAt = new Date();
+  return runSession({
+    plan, mode, params, runId, operator, store: new StorePaths(f.store), ui, yes: f.yes === true, runStartedAt, firstSeq: 0, skip,
+    opening: (lockKey) => [{
+      type: 'run-started', v: JOURNAL_VERSION, runId, runbookId: plan.id, title: plan.title, file: path, sourceHash,
+      fingerprints: stepFingerprints(plan), steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, phase: s.phase ?? null })),
+      params: params.display, secretParams: Object.entries(plan.params).filter(([, s]) => s.type === 'secret').map(([k]) => k),
+      operator, host: host(), pid: process.pid, mode, rtoMs: plan.rtoMs ?? null, lockKey, from: f.from ?? null, only: f.only ?? null,
+    }],
+  });
+}

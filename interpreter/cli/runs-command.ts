@@ -1,0 +1,44 @@
+import { formatDuration } from '../../dsl/duration.js';
+import { errorMessage } from '../errors.js';
+import { readJournal } from '../store/journal-reader.js';
+import { StorePaths } from '../store/paths.js';
+import { replay } from '../store/run-state.js';
+import { listRunIds } from './run-lookup.js';
+
+export interface RunRow {
+  readonly runId: string;
+  readonly runbookId?: string;
+  readonly title?: string;
+  readonly mode?: string;
+  readonly status: string;
+  readonly startedAt?: string;
+  readonly durationMs?: number | null;
+  readonly operator?: string;
+  readonly error?: string;
+}
+
+/** Runs in the store, newest first. A damaged journal is listed as such, not hidden. */
+export function runsCommand(f: { json?: boolean; store?: string }): number {
+  const store = new StorePaths(f.store);
+  const rows: RunRow[] = listRunIds(store).map((runId) => {
+    try {
+      const s = replay(readJournal(store.journal(runId)).events);
+      return { runId, runbookId: s.meta.runbookId, title: s.meta.title, mode: s.meta.mode, status: s.status, startedAt: s.meta.t, durationMs: s.durationMs, operator: [...s.operators].join(',') };
+    } catch (e) {
+      return { runId, status: 'unreadable', error: errorMessage(e) };
+    }
+  });
+  if (f.json) {
+    process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    process.stdout.write(`No runs in ${store.root} yet.\n`);
+    return 0;
+  }
+  for (const r of rows) {
+    const d = r.durationMs == null ? '' : formatDuration(r.durationMs);
+    process.stdout.write(`${r.runId}  ${(r.status).padEnd(11)} ${(r.mode ?? '').padEnd(7)} ${(r.runbookId ?? '?').padEnd(20)} ${d.padStart(7)}  ${r.operator ?? ''}  ${r.error ?? ''}\n`);
+  }
+  return 0;
+}

@@ -1,0 +1,216 @@
+import type { RunInfo, StepOutput, StepStatus } from '../../dsl/context.js';
+import type { ConfirmStep, RunbookPlan, RuntimeCtx, StepKind, StepNode } from '../../dsl/nodes.js';
+import type { EventBody, RunStatus } from '../events.js';
+import { EXIT } from '../errors.js';
+import type { ActionEnv, ActionOutcome, ModeRuntime } from '../modes/types.js';
+import { renderStep } from '../render/render.js';
+import { makeContext, type Outputs } from './context.js';
+import { LineBuffer } from './line-buffer.js';
+import { judge, type Judged } from './outcome.js';
+import type { Prompter } from './prompter.js';
+import { sleep, unlessAborted } from './sleep.js';
+import { journalSafe, stepOutput } from './step-output.js';
+
+export interface EngineOptions {
+  readonly plan: RunbookPlan;
+  readonly mode: ModeRuntime;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly run: RunInfo;
+  readonly prompter: Prompter;
+  readonly emit: (e: EventBody) => void;
+  readonly redact: (s: string) => string;
+  readonly signal: AbortSignal;
+  /** `--yes`: confirmations answered yes, recorded as automatic. */
+  readonly yes: boolean;
+  /** When the run began (for resumed runs, the original start), for run-finished's duration. */
+  readonly runStartedAtMs: number;
+  /** Resume: outputs of steps already finished; they are not run again. */
+  readonly restored?: ReadonlyMap<string, StepOutput<unknown, unknown>>;
+  /** --from / --only: steps recorded as skipped, with the reason. */
+  readonly skip?: ReadonlyMap<string, string>;
+}
+
+export interface EngineResult {
+  readonly status: RunStatus;
+  readonly exitCode: number;
+}
+
+type StepEnd = 'next' | 'failed' | 'abort' | 'interrupted';
+type Handler<K extends StepKind> = (step: Extract<StepNode, { kind: K }>, c: RuntimeCtx) => Promise<StepEnd>;
+
+/** Walks the plan once, step by step, emitting every event before the next step starts. */
+export async function runEngine(o: EngineOptions): Promise<EngineResult> {
+  const outputs: Outputs = new Map(o.restored ?? []);
+  const live = o.mode.name === 'live';
+  let anyFailed = false;
+
+  const finish = (step: StepNode, startedAt: number, status: StepStatus, attempts: number, extra: {
+    value?: unknown; result?: unknown; error?: string; reason?: string; note?: string; by?: string; continued?: boolean;
+  } = {}): void => {
+    const durationMs = Math.round(performance.now() - startedAt);
+    const ev: EventBody = { type: 'step-finished', stepId: step.id, status, durationMs, attempts };
+    if ('value' in extra) ev.value = journalSafe(extra.value);
+    if ('result' in extra) ev.result = journalSafe(extra.result);
+    for (const k of ['error', 'reason', 'note', 'by'] as const) if (extra[k] !== undefined) ev[k] = extra[k];
+    if (extra.continued) ev.continued = true;
+    o.emit(ev);
+    outputs.set(step.id, stepOutput(status, durationMs, extra.value, extra.result));
+  };
+
+  const confirm: Handler<'confirm'> = async (step) => {
+    const startedAt = performance.now();
+    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: null });
+    if (!live) {
+      finish(step, startedAt, 'planned', 0);
+      return 'next';
+    }
+    const auto = o.yes;
+    const answer = auto ? true : await unlessAborted(o.prompter.confirm(step, step.title, step.options.description), o.signal);
+    if (answer === undefined) return interrupted(step, startedAt);
+    o.emit({ type: 'confirm-answered', stepId: step.id, answer, by: o.run.operator, auto });
+    const result = { answer, by: o.run.operator, auto };
+    if (answer || step.options.onNo === 'continue') {
+      finish(step, startedAt, 'ok', 1, { value: answer, result, by: o.run.operator });
+      return 'next';
+    }
+    finish(step, startedAt, 'failed', 1, { value: false, result, by: o.run.operator, error: 'answered no' });
+    return 'abort';
+  };
+
+  const interrupted = (step: StepNode, startedAt: number): StepEnd => {
+    o.emit({ type: 'step-interrupted', stepId: step.id, signal: String(o.signal.reason ?? 'SIGINT'), durationMs: Math.round(performance.now() - startedAt) });
+    return 'interrupted';
+  };
+
+  const attemptOnce = async (step: Exclude<StepNode, ConfirmStep>, c: RuntimeCtx, execute: NonNullable<ModeRuntime['execute']>): Promise<{ outcome: ActionOutcome; judged: Judged }> => {
+    const wait = step.kind === 'check' ? step.options.waitUntil : undefined;
+    const deadline = wait ? performance.now() + wait.timeoutMs : 0;
+    for (let polls = 1; ; polls++) {
+      const buffers = {
+        stdout: new LineBuffer((text) => o.emit({ type: 'output', stepId: step.id, stream: 'stdout', text })),
+        stderr: new LineBuffer((text) => o.emit({ type: 'output', stepId: step.id, stream: 'stderr', text })),
+      };
+      const env: ActionEnv = {
+        stepId: step.id, ctx: c, timeoutMs: step.options.timeoutMs, signal: o.signal, interactive: step.options.interactive,
+        onOutput: (stream, text) => buffers[stream].push(text), redact: o.redact, runbookId: o.plan.id, runId: o.run.id,
+      };
+      let outcome: ActionOutcome;
+      try {
+        outcome = await execute(step.action, env);
+      } catch (e) {
+        outcome = { ok: false, result: undefined, text: '', error: e instanceof Error ? e.message : String(e) };
+      }
+      buffers.stdout.flush();
+      buffers.stderr.flush();
+      const judged = judge(step, outcome, c);
+      if (judged.passed || !wait || o.signal.aborted) return { outcome, judged };
+      if (performance.now() + wait.intervalMs > deadline) {
+        return { outcome, judged: { ...judged, error: `still not met after waiting ${Math.round(wait.timeoutMs / 1000)}s (${polls} polls): ${judged.error ?? ''}` } };
+      }
+      await sleep(wait.intervalMs, o.signal);
+    }
+  };
+
+  const action = async (step: Exclude<StepNode, ConfirmStep>, c: RuntimeCtx): Promise<StepEnd> => {
+    const startedAt = performance.now();
+    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: renderStep(step, c) });
+    const execute = o.mode.execute;
+    if (!o.mode.canExecute(step) || execute === undefined) {
+      finish(step, startedAt, 'planned', 0);
+      return 'next';
+    }
+    const retry = step.options.retry ?? { attempts: 1, intervalMs: 0, backoff: 1 };
+    let attempts = 0;
+    let inRound = 0;
+    for (;;) {
+      attempts++;
+      inRound++;
+      if (step.options.interactive) o.prompter.suspend();
+      const { outcome, judged } = await attemptOnce(step, c, execute).finally(() => {
+        if (step.options.interactive) o.prompter.resume();
+      });
+      if (o.signal.aborted) return interrupted(step, startedAt);
+      if (judged.passed) {
+        finish(step, startedAt, 'ok', attempts, { value: judged.value, result: outcome.result });
+        return 'next';
+      }
+      const error = judged.error ?? 'failed';
+      if (inRound < retry.attempts) {
+        const delay = Math.round(retry.intervalMs * retry.backoff ** (inRound - 1));
+        o.emit({ type: 'attempt-failed', stepId: step.id, attempt: attempts, error, retryInMs: delay });
+        await sleep(delay, o.signal);
+        if (o.signal.aborted) return interrupted(step, startedAt);
+        continue;
+      }
+      const failed = { value: judged.value, result: outcome.result, error };
+      if (step.options.continueOnError || !live) {
+        if (step.kind === 'notify') o.emit({ type: 'warning', stepId: step.id, message: `notification not delivered: ${error}` });
+        anyFailed = true;
+        finish(step, startedAt, 'failed', attempts, { ...failed, continued: true });
+        return 'next';
+      }
+      if (!o.prompter.interactive) {
+        finish(step, startedAt, 'failed', attempts, failed);
+        return 'failed';
+      }
+      o.emit({ type: 'attempt-failed', stepId: step.id, attempt: attempts, error, retryInMs: null });
+      const d = await unlessAborted(o.prompter.onFailure(step, error, attempts), o.signal);
+      if (d === undefined) return interrupted(step, startedAt);
+      const by = o.run.operator;
+      switch (d.choice) {
+        case 'retry':
+          o.emit({ type: 'decision', stepId: step.id, choice: 'retry', by });
+          inRound = 0;
+          continue;
+        case 'skip':
+          o.emit({ type: 'decision', stepId: step.id, choice: 'skip', by, reason: d.reason });
+          finish(step, startedAt, 'skipped', attempts, { ...failed, reason: d.reason, by });
+          return 'next';
+        case 'done':
+          o.emit({ type: 'decision', stepId: step.id, choice: 'done', by, note: d.note });
+          finish(step, startedAt, 'done-by-hand', attempts, { ...failed, note: d.note, by });
+          return 'next';
+        case 'abort':
+          o.emit({ type: 'decision', stepId: step.id, choice: 'abort', by });
+          finish(step, startedAt, 'failed', attempts, failed);
+          return 'abort';
+      }
+    }
+  };
+
+  const handlers: { [K in StepKind]: Handler<K> } = { check: action, exec: action, promote: action, notify: action, confirm };
+
+  const end = (status: RunStatus, exitCode: number): EngineResult => {
+    o.emit({ type: 'run-finished', status, durationMs: Math.round(Date.now() - o.runStartedAtMs), exitCode });
+    return { status, exitCode };
+  };
+
+  for (const step of o.plan.steps) {
+    if (o.signal.aborted) return end('interrupted', EXIT.interrupted);
+    if (o.restored?.has(step.id)) continue;
+    const skipReason = o.skip?.get(step.id);
+    if (skipReason !== undefined) {
+      finish(step, performance.now(), 'skipped', 0, { reason: skipReason });
+      continue;
+    }
+    const c = makeContext(o.params, outputs, o.run, o.mode.name);
+    if (step.options.when && live) {
+      let run: boolean;
+      try {
+        run = step.options.when(c) === true;
+      } catch (e) {
+        finish(step, performance.now(), 'failed', 0, { error: `when threw: ${e instanceof Error ? e.message : String(e)}` });
+        return end('failed', EXIT.failed);
+      }
+      if (!run) {
+        finish(step, performance.now(), 'skipped', 0, { reason: 'condition (when) is false' });
+        continue;
+      }
+    }
+    const r = await (handlers[step.kind] as Handler<StepKind>)(step as never, c);
+    if (r === 'interrupted') return end('interrupted', EXIT.interrupted);
+    if (r === 'abort') return end('aborted', EXIT.aborted);
+    if (r === 'failed') return end('failed', EXIT.failed);
+  }
+  return anyFailed && !live ? end('failed', EXIT.failed) : end('done', EXIT.done);
+}

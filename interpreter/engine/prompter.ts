@@ -1,0 +1,27 @@
+import type { StepNode } from '../../dsl/nodes.js';
+
+export type FailureDecision =
+  | { readonly choice: 'retry' }
+  | { readonly choice: 'skip'; readonly reason: string }
+  | { readonly choice: 'done'; readonly note: string }
+  | { readonly choice: 'abort' };
+
+/** The person at the keyboard, as the engine sees them. The plain reporter and the TUI each implement it. */
+export interface Prompter {
+  /** False when nobody can answer (no TTY): failures then fail the run. */
+  readonly interactive: boolean;
+  confirm(step: StepNode, question: string, description: string | undefined): Promise<boolean>;
+  onFailure(step: StepNode, error: string, attempts: number): Promise<FailureDecision>;
+  /** Around an interactive exec: the UI gives the terminal to the command and takes it back. */
+  suspend(): void;
+  resume(): void;
+}
+
+/** Nobody to ask: used without a TTY. Confirmations must have been answered by --yes before we get here. */
+export const noPrompter: Prompter = {
+  interactive: false,
+  confirm: () => Promise.reject(new Error('no terminal to ask for a confirmation')),
+  onFailure: () => Promise.resolve({ choice: 'abort' }),
+  suspend: () => {},
+  resume: () => {},
+};

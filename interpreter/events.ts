@@ -1,0 +1,55 @@
+import type { Mode, StepStatus } from '../dsl/context.js';
+import type { StepKind } from '../dsl/nodes.js';
+
+export const JOURNAL_VERSION = 1;
+
+export type Effect = 'read-only' | 'mutating' | 'notify' | 'gate';
+export interface RenderedAction {
+  readonly text: string;
+  readonly effect: Effect;
+}
+
+export interface StepSummary {
+  readonly id: string;
+  readonly kind: StepKind;
+  readonly title: string;
+  readonly phase: string | null;
+}
+
+export type RunStatus = 'done' | 'failed' | 'aborted' | 'interrupted';
+export type Choice = 'retry' | 'skip' | 'done' | 'abort';
+
+/** Everything that happens in a run. The journal stores these; every reporter renders them. */
+export type EventBody =
+  | {
+      type: 'run-started'; v: number; runId: string; runbookId: string; title: string; file: string; sourceHash: string;
+      fingerprints: Record<string, string>; steps: StepSummary[]; params: Record<string, unknown>; secretParams: string[];
+      operator: string; host: string; pid: number; mode: Mode; rtoMs: number | null; lockKey: string | null;
+      from: string | null; only: string | null;
+    }
+  | { type: 'run-resumed'; operator: string; host: string; pid: number; forced: boolean; changedSteps: string[] }
+  | { type: 'lock-takeover'; key: string; previous: Record<string, unknown> }
+  | { type: 'step-started'; stepId: string; kind: StepKind; title: string; phase: string | null; attempt: number; action: RenderedAction | null }
+  | { type: 'output'; stepId: string; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'attempt-failed'; stepId: string; attempt: number; error: string; retryInMs: number | null }
+  | { type: 'confirm-answered'; stepId: string; answer: boolean; by: string; auto: boolean }
+  | { type: 'decision'; stepId: string; choice: Choice; by: string; reason?: string; note?: string }
+  | {
+      type: 'step-finished'; stepId: string; status: StepStatus; durationMs: number; attempts: number;
+      value?: unknown; result?: unknown; error?: string; reason?: string; note?: string; by?: string; continued?: boolean;
+    }
+  | { type: 'step-interrupted'; stepId: string; signal: string; durationMs: number }
+  | { type: 'warning'; stepId: string | null; message: string }
+  | { type: 'run-finished'; status: RunStatus; durationMs: number; exitCode: number };
+
+export type JournalEvent = EventBody & { seq: number; t: string };
+export type EventType = EventBody['type'];
+export const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
+  'run-started', 'run-resumed', 'lock-takeover', 'step-started', 'output', 'attempt-failed', 'confirm-answered',
+  'decision', 'step-finished', 'step-interrupted', 'warning', 'run-finished',
+]);
+
+/** Anything that consumes the event stream: the journal, the reporters. */
+export interface EventSink {
+  write(e: JournalEvent): void;
+}

@@ -1,0 +1,39 @@
+import type { Mode } from '../../dsl/context.js';
+import type { ActionNode, RuntimeCtx, StepNode } from '../../dsl/nodes.js';
+
+/** What an adapter needs to act for one attempt of one step. */
+export interface ActionEnv {
+  readonly stepId: string;
+  readonly ctx: RuntimeCtx;
+  readonly timeoutMs: number | undefined;
+  readonly signal: AbortSignal;
+  readonly interactive: boolean;
+  /** Streams output as it arrives (already split at line ends by the engine). */
+  readonly onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Removes secrets from text that leaves the process (notifications). */
+  readonly redact: (text: string) => string;
+  readonly runbookId: string;
+  readonly runId: string;
+}
+
+/** An adapter's answer: success by its own standard, the result as data, and the text `parse` / RegExp see. */
+export interface ActionOutcome {
+  readonly ok: boolean;
+  readonly result: unknown;
+  readonly text: string;
+  readonly error?: string;
+  readonly timedOut?: boolean;
+}
+
+export type RunAction = (node: ActionNode, env: ActionEnv) => Promise<ActionOutcome>;
+
+/**
+ * A mode decides which steps may act and holds the only adapters that can. Dry-run holds none:
+ * its `execute` does not exist, so no code path can reach a system.
+ */
+export interface ModeRuntime {
+  readonly name: Mode;
+  /** Whether this step acts for real in this mode. */
+  canExecute(step: StepNode): boolean;
+  readonly execute: RunAction | undefined;
+}

@@ -1,0 +1,80 @@
+import type { StepStatus } from '../../dsl/context.js';
+import type { EventBody, JournalEvent, RunStatus } from '../events.js';
+
+export type RunStartedEvent = Extract<EventBody, { type: 'run-started' }> & { seq: number; t: string };
+
+export interface StepState {
+  readonly id: string;
+  status: StepStatus | 'running' | 'pending' | 'interrupted';
+  durationMs: number | null;
+  attempts: number;
+  value?: unknown;
+  result?: unknown;
+  error?: string;
+  reason?: string;
+  note?: string;
+  by?: string;
+  continued?: boolean;
+}
+
+export interface RunState {
+  readonly meta: RunStartedEvent;
+  readonly steps: Map<string, StepState>;
+  status: RunStatus | 'running';
+  durationMs: number | null;
+  exitCode: number | null;
+  lastEventAt: string;
+  operators: Set<string>;
+}
+
+/** Replays a journal into the state of each step (memoized step state, keyed by step id). */
+export function replay(events: readonly JournalEvent[]): RunState {
+  const meta = events[0] as RunStartedEvent;
+  const steps = new Map<string, StepState>(meta.steps.map((s) => [s.id, { id: s.id, status: 'pending', durationMs: null, attempts: 0 }]));
+  const state: RunState = { meta, steps, status: 'running', durationMs: null, exitCode: null, lastEventAt: meta.t, operators: new Set([meta.operator]) };
+  const at = (id: string): StepState => {
+    let s = steps.get(id);
+    if (!s) steps.set(id, (s = { id, status: 'pending', durationMs: null, attempts: 0 }));
+    return s;
+  };
+  for (const e of events) {
+    state.lastEventAt = e.t;
+    switch (e.type) {
+      case 'run-resumed':
+        state.status = 'running';
+        state.operators.add(e.operator);
+        break;
+      case 'step-started':
+        at(e.stepId).status = 'running';
+        break;
+      case 'step-interrupted':
+        at(e.stepId).status = 'interrupted';
+        break;
+      case 'step-finished': {
+        const s = at(e.stepId);
+        s.status = e.status;
+        s.durationMs = e.durationMs;
+        s.attempts = e.attempts;
+        for (const k of ['value', 'result', 'error', 'reason', 'note', 'by', 'continued'] as const) {
+          if (e[k] !== undefined) (s as unknown as Record<string, unknown>)[k] = e[k];
+          else delete (s as unknown as Record<string, unknown>)[k];
+        }
+        break;
+      }
+      case 'run-finished':
+        state.status = e.status;
+        state.durationMs = e.durationMs;
+        state.exitCode = e.exitCode;
+        break;
+      default:
+        break;
+    }
+  }
+  for (const s of steps.values()) if (s.status === 'running') s.status = 'interrupted';
+  return state;
+}
+
+/** Finished for good: resume restores these and does not run them again. */
+export function isSettled(s: StepState): boolean {
+  return s.status === 'ok' || s.status === 'done-by-hand' || s.status === 'skipped' || (s.status === 'failed' && s.continued === true);
+}

@@ -1,0 +1,133 @@
+import { formatDuration } from '../dsl/duration.js';
+import type { EventSink, JournalEvent, StepSummary } from '../interpreter/events.js';
+import { makeStyle, type Style } from './colors.js';
+import { modeBadge } from './mode-badge.js';
+
+type Out = NodeJS.WritableStream & { isTTY?: boolean };
+
+/** One line per event, durations on every finished step, and a summary against the RTO at the end. */
+export class PlainReporter implements EventSink {
+  readonly #out: Out;
+  readonly #st: Style;
+  #steps = new Map<string, StepSummary>();
+  #phase: string | null | undefined;
+  #rtoMs: number | null = null;
+  #counts: Record<string, number> = {};
+  #phaseTimes = new Map<string, number>();
+  #planning = false;
+
+  constructor(out: Out = process.stdout, env: NodeJS.ProcessEnv = process.env) {
+    this.#out = out;
+    this.#st = makeStyle(out, env);
+  }
+
+  write(e: JournalEvent): void {
+    const st = this.#st;
+    switch (e.type) {
+      case 'run-started': {
+        this.#steps = new Map(e.steps.map((s) => [s.id, s]));
+        this.#rtoMs = e.rtoMs;
+        this.#planning = e.mode === 'dry-run';
+        this.#line(`${modeBadge(e.mode, st)} ${st.bold(e.title)} ${st.dim(`(${e.runbookId})`)}`);
+        const rto = e.rtoMs === null ? 'no RTO set' : `RTO ${formatDuration(e.rtoMs)}`;
+        const scope = e.from ? ` · from ${e.from}` : e.only ? ` · only ${e.only}` : '';
+        this.#line(st.dim(`run ${e.runId} · operator ${e.operator}@${e.host} · ${e.steps.length} steps · ${rto}${scope}`));
+        break;
+      }
+      case 'run-resumed':
+        this.#line(st.yellow(`↻ resumed by ${e.operator}@${e.host}${e.forced ? ` (--force; changed steps: ${e.changedSteps.join(', ')})` : ''}`));
+        break;
+      case 'lock-takeover':
+        this.#line(st.yellow(`⚠ took over a stale lock "${e.key}" (held by run ${String(e.previous['runId'])}, pid ${String(e.previous['pid'])}, which is gone)`));
+        break;
+      case 'step-started': {
+        const phase = e.phase;
+        if (phase !== this.#phase) {
+          this.#phase = phase;
+          if (phase !== null) this.#line(st.bold(`── ${phase}`));
+        }
+        const attempt = e.attempt > 1 ? st.dim(` (attempt ${e.attempt})`) : '';
+        const icon = this.#planning ? st.dim('○') : st.cyan('▶');
+        this.#line(`${icon} ${st.dim(e.kind.padEnd(7))} ${st.bold(e.stepId)}  ${e.title}${attempt}`);
+        if (e.action) {
+          const tag = e.action.effect === 'mutating' ? st.yellow('[mutating]') : st.dim(`[${e.action.effect}]`);
+          for (const [i, l] of e.action.text.split('\n').entries()) this.#line(`          ${l}${i === 0 ? ` ${tag}` : ''}`);
+        }
+        break;
+      }
+      case 'output':
+        for (const l of e.text.replace(/\n$/, '').split('\n')) this.#line(e.stream === 'stderr' ? `          ${st.red('!')} ${l}` : `          ${st.dim('│')} ${l}`);
+        break;
+      case 'attempt-failed':
+        this.#line(`          ${st.yellow('↻')} attempt ${e.attempt} failed: ${e.error}${e.retryInMs === null ? '' : `; retrying in ${formatDuration(e.retryInMs)}`}`);
+        break;
+      case 'confirm-answered':
+        this.#line(`          ${st.cyan('?')} ${e.answer ? 'yes' : 'no'} — ${e.auto ? 'answered automatically (--yes)' : `by ${e.by}`}`);
+        break;
+      case 'decision': {
+        const why = e.reason ? `: ${e.reason}` : e.note ? `: ${e.note}` : '';
+        this.#line(`          ${st.yellow('→')} ${e.choice}${why} (by ${e.by})`);
+        break;
+      }
+      case 'step-finished':
+        this.#finished(e);
+        break;
+      case 'step-interrupted':
+        this.#line(`${st.red('■')} ${e.stepId} interrupted by ${e.signal} after ${formatDuration(e.durationMs)}`);
+        break;
+      case 'warning':
+        this.#line(st.yellow(`⚠ ${e.stepId ? `${e.stepId}: ` : ''}${e.message}`));
+        break;
+      case 'run-finished':
+        this.#summary(e);
+        break;
+    }
+  }
+
+  #finished(e: Extract<JournalEvent, { type: 'step-finished' }>): void {
+    const st = this.#st;
+    this.#counts[e.status] = (this.#counts[e.status] ?? 0) + 1;
+    const phase = this.#steps.get(e.stepId)?.phase ?? '';
+    this.#phaseTimes.set(phase, (this.#phaseTimes.get(phase) ?? 0) + e.durationMs);
+    const d = st.dim(formatDuration(e.durationMs));
+    const tries = e.attempts > 1 ? st.dim(` after ${e.attempts} attempts`) : '';
+    switch (e.status) {
+      case 'ok':
+        this.#line(`${st.green('✔')} ${e.stepId} ${d}${tries}`);
+        break;
+      case 'planned':
+        break; // the step-started line already shows what would run
+      case 'failed':
+        this.#line(`${st.red('✖')} ${e.stepId} ${d}${tries} ${st.red(e.error ?? 'failed')}${e.continued ? st.dim(' (continuing)') : ''}`);
+        break;
+      case 'skipped':
+        if (!this.#steps.has(e.stepId) || e.durationMs === 0) this.#line(`${st.dim('↷')} ${e.stepId} ${st.dim(`skipped: ${e.reason ?? ''}`)}`);
+        else this.#line(`${st.yellow('↷')} ${e.stepId} ${d} skipped: ${e.reason ?? ''}${e.by ? ` (by ${e.by})` : ''}`);
+        break;
+      case 'done-by-hand':
+        this.#line(`${st.yellow('✋')} ${e.stepId} ${d} done by hand: ${e.note ?? ''}${e.by ? ` (by ${e.by})` : ''}`);
+        break;
+    }
+  }
+
+  #summary(e: Extract<JournalEvent, { type: 'run-finished' }>): void {
+    const st = this.#st;
+    const word = { done: st.green('DONE'), failed: st.red('FAILED'), aborted: st.red('ABORTED'), interrupted: st.red('INTERRUPTED') }[e.status];
+    const counts = Object.entries(this.#counts).map(([k, n]) => `${n} ${k}`).join(', ');
+    let rto = '';
+    if (this.#rtoMs !== null) {
+      const pct = Math.round((e.durationMs / this.#rtoMs) * 1000) / 10;
+      const verdict = e.durationMs <= this.#rtoMs ? st.green('within RTO') : st.red('over RTO');
+      rto = ` · ${formatDuration(e.durationMs)} of RTO ${formatDuration(this.#rtoMs)} (${pct}%, ${verdict})`;
+    } else rto = ` · ${formatDuration(e.durationMs)} (no RTO set)`;
+    const phases = [...this.#phaseTimes].filter(([p]) => p !== '').map(([p, ms]) => `${p} ${formatDuration(ms)}`).join(' · ');
+    this.#line('');
+    this.#line(`${word}${rto}`);
+    if (counts) this.#line(st.dim(`steps: ${counts}`));
+    if (phases) this.#line(st.dim(`phases: ${phases}`));
+  }
+
+  #line(s: string): void {
+    this.#out.write(`${s}\n`);
+  }
+}
