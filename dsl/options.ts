@@ -28,7 +28,7 @@ export interface StepOptions<C> {
 export interface ValueOptions<R, V, C> {
   readonly parse?: (text: string, result: R) => V;
   /** A predicate on the value (or the result when there is no `parse`), a RegExp tested on the output text, or a value it must equal. */
-  readonly expect?: ((value: NoInfer<V>, c: C) => boolean) | RegExp | NoInfer<V>;
+  readonly expect?: ((value: NoInfer<V>, c: C) => boolean) | RegExp | V;
 }
 
 export interface CheckOptions<R, V, C> extends StepOptions<C>, ValueOptions<R, V, C> {

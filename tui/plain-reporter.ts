@@ -48,11 +48,9 @@ export class PlainReporter implements EventSink {
         }
         const attempt = e.attempt > 1 ? st.dim(` (attempt ${e.attempt})`) : '';
         const icon = this.#planning ? st.dim('○') : st.cyan('▶');
-        this.#line(`${icon} ${st.dim(e.kind.padEnd(7))} ${st.bold(e.stepId)}  ${e.title}${attempt}`);
-        if (e.action) {
-          const tag = e.action.effect === 'mutating' ? st.yellow('[mutating]') : st.dim(`[${e.action.effect}]`);
-          for (const [i, l] of e.action.text.split('\n').entries()) this.#line(`          ${l}${i === 0 ? ` ${tag}` : ''}`);
-        }
+        const tag = !e.action ? '' : e.action.effect === 'mutating' ? ` ${st.yellow('[mutating]')}` : ` ${st.dim(`[${e.action.effect}]`)}`;
+        this.#line(`${icon} ${st.dim(e.kind.padEnd(7))} ${st.bold(e.stepId)}  ${e.title}${attempt}${tag}`);
+        if (e.action) for (const l of e.action.text.split('\n')) this.#line(`          ${l}`);
         break;
       }
       case 'output':

@@ -5,20 +5,22 @@ import { makeAction, type Action } from './action.js';
 const RAW = Symbol.for('runbook.sh.raw');
 
 /** A fragment inserted into a command without quoting; make it obvious in review. */
-export interface RawFragment {
+export interface RawFragment<C = unknown> {
   readonly [RAW]: true;
   readonly value: unknown;
+  /** Phantom: lets `sh.raw(c => …)` read its context type from the template it sits in. */
+  readonly __ctx?: (c: C) => void;
 }
 
 type Scalar = string | number | boolean | bigint;
-type ShInterpolation = Scalar | readonly Scalar[] | RawFragment;
-export type ShValue<C> = ShInterpolation | ((c: C) => ShInterpolation);
+type ShWords = Scalar | readonly Scalar[];
+export type ShValue<C> = ShWords | RawFragment<NoInfer<C>> | ((c: C) => ShWords);
 
 export interface ShTag {
   /** A local command run by `/bin/sh -c`; every interpolated value is shell-quoted. */
   <C>(strings: TemplateStringsArray, ...values: ShValue<C>[]): Action<ExecResult, C>;
   /** A deliberate raw, unquoted fragment (a flag list you wrote yourself, never user input). */
-  raw<C>(value: string | ((c: C) => string)): RawFragment;
+  raw<C>(value: string | ((c: C) => string)): RawFragment<C>;
 }
 
 export function isRawFragment(v: unknown): v is RawFragment {
@@ -39,6 +41,6 @@ export const sh: ShTag = Object.assign(
   <C>(strings: TemplateStringsArray, ...values: ShValue<C>[]): Action<ExecResult, C> =>
     makeAction({ type: 'sh', ...shParts(strings, values) }),
   {
-    raw: <C>(value: string | ((c: C) => string)): RawFragment => Object.freeze({ [RAW]: true as const, value }),
+    raw: <C>(value: string | ((c: C) => string)): RawFragment<C> => Object.freeze({ [RAW]: true as const, value }),
   },
 );

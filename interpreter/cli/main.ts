@@ -68,6 +68,8 @@ function fail(message: string, code: number): void {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // A closed pipe (\`runbook … | head\`) must not crash a run: the journal is the record, output is a view.
+  for (const s of [process.stdout, process.stderr]) s.on('error', (e: NodeJS.ErrnoException) => { if (e.code !== 'EPIPE') throw e; });
   const p = program();
   try {
     await p.parseAsync(argv);

@@ -39,7 +39,7 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
   const ui = parseUi(f.ui);
   const store = new StorePaths(f.store);
   const runId = findRun(store, arg);
-  const { events } = readJournal(store.journal(runId));
+  const { events, tornTail } = readJournal(store.journal(runId));
   const state = replay(events);
   const meta = state.meta;
   if (state.status === 'done') throw new UsageError(`Run ${runId} already finished successfully; there is nothing to resume. Start a new run with "runbook run ${meta.file}".`);
@@ -66,6 +66,7 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
   }
   const operator = defaultOperator(f.operator);
   const opening: EventBody[] = [{ type: 'run-resumed', operator, host: host(), pid: process.pid, forced: changed.length > 0, changedSteps: changed }];
+  if (tornTail) opening.push({ type: 'warning', stepId: null, message: 'the last journal line was cut short by a crash; it was dropped before resuming (a step whose end it recorded counts as interrupted)' });
 
   const interrupted = [...state.steps.values()].filter((s) => s.status === 'interrupted' && now[s.id] !== undefined);
   for (const s of interrupted) {

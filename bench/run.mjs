@@ -1,0 +1,100 @@
+// npm run bench: interpreter overhead and start-up, as ratios to baselines measured in the same run.
+import { spawnSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'runbook.js');
+const work = mkdtempSync(join(tmpdir(), 'runbook-bench-'));
+const STEPS = Number(process.env.BENCH_STEPS ?? 1000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(1)} ms`;
+
+function generate(name, n, body) {
+  const file = join(work, `${name}.ts`);
+  const lines = [`import { runbook, sh } from 'runbook';`, `let b = runbook('${name}', { title: '${name}', rto: '1h' }).phase('All');`];
+  for (let i = 0; i < n; i++) lines.push(`b = b.exec('step-${i}' as string, 'step ${i}', ${body(i)}) as typeof b;`);
+  lines.push('export default b;');
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function timeCli(args) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  const dt = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`runbook ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return dt;
+}
+
+async function rawExeca(n) {
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) await execa('true', { shell: true, reject: false });
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function rawSpawn(n) {
+  const t = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    await new Promise((resolve, reject) => {
+      const c = spawn('/bin/sh', ['-c', 'true'], { stdio: 'ignore' });
+      c.on('error', reject).on('close', resolve);
+    });
+  }
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+function nodeBaseline() {
+  const t = process.hrtime.bigint();
+  spawnSync(process.execPath, ['-e', ''], { stdio: 'ignore' });
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+try {
+  console.log(`runbook bench — node ${process.version}, ${STEPS} steps × ${ROUNDS} rounds\n`);
+
+  // 1. Interpreter overhead per step, journal included.
+  const big = generate('thousand', STEPS, () => 'sh`true`');
+  const store = join(work, 'store');
+  timeCli(['run', big, '--dry-run', '--store', store]); // compile once (cached), like any second run
+  const rb = [], ex = [], sp = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    ex.push(await rawExeca(STEPS));
+    sp.push(await rawSpawn(STEPS));
+    rb.push(timeCli(['run', big, '--yes', '--store', store]));
+  }
+  const [mRb, mEx, mSp] = [median(rb), median(ex), median(sp)];
+  console.log(`1) ${STEPS} × sh\`true\` (median of ${ROUNDS})`);
+  console.log(`   raw child_process.spawn loop : ${ms(mSp)}  (${(mSp / STEPS).toFixed(2)} ms/step)`);
+  console.log(`   raw execa loop               : ${ms(mEx)}  (${(mEx / STEPS).toFixed(2)} ms/step)`);
+  console.log(`   runbook run (whole CLI)      : ${ms(mRb)}  (${(mRb / STEPS).toFixed(2)} ms/step, journal fsync'ed)`);
+  console.log(`   ratio runbook / execa        : ${(mRb / mEx).toFixed(3)}  (target ≤ 1.15)`);
+  console.log(`   ratio runbook / spawn        : ${(mRb / mSp).toFixed(3)}\n`);
+
+  // 2. Start-up: a 50-step dry-run, whole process, vs `node -e ''`.
+  const fifty = generate('fifty', 50, (i) => `sh\`systemctl restart svc-${i} --host \${(c) => c.run.id}\``);
+  timeCli(['run', fifty, '--dry-run', '--store', store]);
+  const dr = [], nb = [];
+  for (let r = 0; r < 15; r++) {
+    nb.push(nodeBaseline());
+    dr.push(timeCli(['run', fifty, '--dry-run', '--ui', 'plain', '--store', store]));
+  }
+  const [mDr, mNb] = [median(dr), median(nb)];
+  console.log(`2) runbook run <50 steps> --dry-run --ui plain (median of 15)`);
+  console.log(`   node -e ''                   : ${ms(mNb)}`);
+  console.log(`   runbook dry-run              : ${ms(mDr)}  (target ≤ 250 ms)`);
+  console.log(`   ratio dry-run / node         : ${(mDr / mNb).toFixed(2)}`);
+  const cold = [];
+  for (let r = 0; r < 3; r++) {
+    rmSync(join(tmpdir(), `runbook-cache-${process.env.USER ?? 'root'}`), { recursive: true, force: true });
+    cold.push(timeCli(['run', fifty, '--dry-run', '--ui', 'plain', '--store', store]));
+  }
+  console.log(`   first load (compile, cold)   : ${ms(median(cold))}`);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
