@@ -3,7 +3,7 @@ import type { Ctx, StepOutput } from './context.js';
 import { parseDuration, type Duration } from './duration.js';
 import { assertKebabId, RunbookDefinitionError, type CheckNewId } from './ids.js';
 import { lazy, type LazyValue, type RunbookPlan, type StepKind, type StepNode } from './nodes.js';
-import type { CheckOptions, ConfirmOptions, ExecOptions, NotifyOptions, PromoteOptions } from './options.js';
+import type { CheckOptions, ConfirmOptions, ExecOptions, NotifyOptions, Parsed, PromoteOptions } from './options.js';
 import { normaliseOptions } from './options.js';
 import type { ParamSpec, ParamsSpec, ParamValues } from './params.js';
 import type { ConfirmResult, NotifyResult, PromoteResult } from './results.js';
@@ -22,6 +22,10 @@ export interface RunbookMeta<PS extends ParamsSpec> {
 
 type Add<S, Id extends string, Out> = S & { readonly [K in Id]: Out };
 
+// check / exec / promote each have two signatures: with `parse` the value type V comes from it; without,
+// the value is the action's result. (One signature with `V = R` as a default rejects
+// `{ parse: o => o.trim(), expect: 'ok' }`: TypeScript checks the literal `expect` against the default first.)
+
 /**
  * The fluent builder. Each named step widens `S`, the type of `c.steps` that later steps see:
  * a reference to an unknown or later step, or a reused id, does not compile.
@@ -31,21 +35,30 @@ export interface RunbookBuilder<PS extends ParamsSpec, S> {
   /** Groups the steps that follow under a heading. */
   phase(title: string): RunbookBuilder<PS, S>;
   /** A read-only probe; with `expect` (and optionally `waitUntil`) it decides go / no-go. */
-  check<const Id extends string, R, V = R>(
-    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options?: CheckOptions<R, V, Ctx<ParamValues<PS>, S>>,
+  check<const Id extends string, R, V>(
+    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options: CheckOptions<R, V, Ctx<ParamValues<PS>, S>> & Parsed<R, V>,
   ): RunbookBuilder<PS, Add<S, Id, StepOutput<R, V>>>;
+  check<const Id extends string, R>(
+    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options?: CheckOptions<R, R, Ctx<ParamValues<PS>, S>>,
+  ): RunbookBuilder<PS, Add<S, Id, StepOutput<R, R>>>;
   /** A human gate or a manual instruction. "No" stops the run unless `onNo: 'continue'`. */
   confirm<const Id extends string>(
     id: CheckNewId<Id, S>, question: string, options?: ConfirmOptions<Ctx<ParamValues<PS>, S>>,
   ): RunbookBuilder<PS, Add<S, Id, StepOutput<ConfirmResult, boolean>>>;
   /** A side effect. */
-  exec<const Id extends string, R, V = R>(
-    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options?: ExecOptions<R, V, Ctx<ParamValues<PS>, S>>,
+  exec<const Id extends string, R, V>(
+    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options: ExecOptions<R, V, Ctx<ParamValues<PS>, S>> & Parsed<R, V>,
   ): RunbookBuilder<PS, Add<S, Id, StepOutput<R, V>>>;
+  exec<const Id extends string, R>(
+    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options?: ExecOptions<R, R, Ctx<ParamValues<PS>, S>>,
+  ): RunbookBuilder<PS, Add<S, Id, StepOutput<R, R>>>;
   /** Make a standby the primary: precheck → fence? → promote → verify. */
-  promote<const Id extends string, V = PromoteResult>(
-    id: CheckNewId<Id, S>, title: string, action: Action<PromoteResult, Ctx<ParamValues<PS>, S>>, options?: PromoteOptions<PromoteResult, V, Ctx<ParamValues<PS>, S>>,
+  promote<const Id extends string, V>(
+    id: CheckNewId<Id, S>, title: string, action: Action<PromoteResult, Ctx<ParamValues<PS>, S>>, options: PromoteOptions<PromoteResult, V, Ctx<ParamValues<PS>, S>> & Parsed<PromoteResult, V>,
   ): RunbookBuilder<PS, Add<S, Id, StepOutput<PromoteResult, V>>>;
+  promote<const Id extends string>(
+    id: CheckNewId<Id, S>, title: string, action: Action<PromoteResult, Ctx<ParamValues<PS>, S>>, options?: PromoteOptions<PromoteResult, PromoteResult, Ctx<ParamValues<PS>, S>>,
+  ): RunbookBuilder<PS, Add<S, Id, StepOutput<PromoteResult, PromoteResult>>>;
   /** Tell people. A failed delivery warns and the run goes on unless `continueOnError: false`. */
   notify<const Id extends string>(
     id: CheckNewId<Id, S>, channel: Channel<Ctx<ParamValues<PS>, S>>, message: string | ((c: Ctx<ParamValues<PS>, S>) => string), options?: NotifyOptions<Ctx<ParamValues<PS>, S>>,
@@ -120,6 +133,13 @@ function validateParams(id: string, params: unknown): Readonly<Record<string, Pa
     const type = (spec as { type?: unknown } | null)?.type;
     if (!['string', 'number', 'boolean', 'enum', 'secret'].includes(String(type))) {
       throw new RunbookDefinitionError(`runbook "${id}": param "${name}" is not a param declaration; use param.string(), param.number(), param.boolean(), param.enum([...]) or param.secret().`);
+    }
+    // Plain-JS runbooks get no compile-time check: a default of the wrong type would reach the steps as is.
+    const dflt = (spec as { default?: unknown }).default;
+    if (dflt !== undefined) {
+      if (type === 'secret') throw new RunbookDefinitionError(`runbook "${id}": param "${name}" is a secret and cannot have a default; it comes from its env variable or -p.`);
+      const expected = type === 'enum' ? 'string' : String(type);
+      if (typeof dflt !== expected) throw new RunbookDefinitionError(`runbook "${id}": the default of param "${name}" must be a ${expected}, got ${JSON.stringify(dflt)}.`);
     }
   }
   return Object.freeze({ ...(params as Record<string, ParamSpec>) });

@@ -1,3 +1,5 @@
+import { RunbookDefinitionError } from './ids.js';
+
 /** A duration as written in a runbook: milliseconds, or a string like `500ms`, `30s`, `5m`, `1h30m`. */
 export type Duration = number | `${number}${DurationUnit}${string}`;
 type DurationUnit = 'ms' | 's' | 'm' | 'h';
@@ -9,7 +11,10 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
 export function parseDuration(input: Duration | string, what: string): number {
   if (typeof input === 'number') {
     if (Number.isFinite(input) && input >= 0) return input;
-    throw new TypeError(`${what}: ${input} is not a duration. Use milliseconds (a number ≥ 0) or a string like "30s", "5m", "1h30m".`);
+    throw new RunbookDefinitionError(`${what}: ${input} is not a duration. Use milliseconds (a number ≥ 0) or a string like "30s", "5m", "1h30m".`);
+  }
+  if (typeof input !== 'string') {
+    throw new RunbookDefinitionError(`${what}: ${describe(input)} is not a duration. Use milliseconds (a number ≥ 0) or a string like "30s", "5m", "1h30m".`);
   }
   const text = input.trim();
   let total = 0;
@@ -20,15 +25,19 @@ export function parseDuration(input: Duration | string, what: string): number {
     consumed = PART.lastIndex;
   }
   if (consumed === 0 || consumed !== text.length) {
-    throw new TypeError(`${what}: "${input}" is not a duration. Write it like "500ms", "30s", "5m" or "1h30m".`);
+    throw new RunbookDefinitionError(`${what}: "${input}" is not a duration. Write it like "500ms", "30s", "5m" or "1h30m".`);
   }
   return total;
+}
+
+function describe(v: unknown): string {
+  return v === null ? 'null' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
 }
 
 /** Formats milliseconds for people: `850ms`, `12.3s`, `4m05s`, `1h02m`. */
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  if (ms < 59_950) return `${(ms / 1000).toFixed(ms < 9_995 ? 2 : 1)}s`;
   const totalS = Math.round(ms / 1000);
   if (totalS < 3600) return `${Math.floor(totalS / 60)}m${String(totalS % 60).padStart(2, '0')}s`;
   const totalM = Math.floor(totalS / 60);

@@ -18,13 +18,21 @@ export class RunbookDefinitionError extends Error {
   override readonly name = 'RunbookDefinitionError';
 }
 
+type Alnum = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's' | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z' | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9';
+/** The type-level twin of KEBAB: true when S is lowercase words of [a-z0-9] joined by single dashes. */
+type IsKebab<S extends string, AfterDash extends boolean = true> = S extends `${infer H}${infer T}`
+  ? H extends Alnum
+    ? IsKebab<T, false>
+    : H extends '-'
+      ? AfterDash extends true ? false : T extends '' ? false : IsKebab<T, true>
+      : false
+  : AfterDash extends true ? false : true;
+
 /** Compile-time id checks: the string literal type becomes an error message when the id is unusable. */
 export type CheckNewId<Id extends string, Known> = string extends Id
   ? Id
   : Id extends keyof Known
     ? `ERROR: step id "${Id}" is already used in this runbook; step ids must be unique`
-    : Id extends Lowercase<Id>
-      ? Id extends `${string}${' ' | '_' | '.' | '/'}${string}` | `-${string}` | `${string}-`
-        ? `ERROR: step id "${Id}" must be kebab-case (lowercase words joined by single dashes)`
-        : Id
+    : IsKebab<Id> extends true
+      ? Id
       : `ERROR: step id "${Id}" must be kebab-case (lowercase words joined by single dashes)`;

@@ -28,7 +28,12 @@ export interface StepOptions<C> {
 export interface ValueOptions<R, V, C> {
   readonly parse?: (text: string, result: R) => V;
   /** A predicate on the value (or the result when there is no `parse`), a RegExp tested on the output text, or a value it must equal. */
-  readonly expect?: ((value: NoInfer<V>, c: C) => boolean) | RegExp | V;
+  readonly expect?: ((value: NoInfer<V>, c: C) => boolean) | RegExp | NoInfer<V>;
+}
+
+/** Options that give `parse`: the step's value is what it returns. */
+export interface Parsed<R, V> {
+  readonly parse: (text: string, result: R) => V;
 }
 
 export interface CheckOptions<R, V, C> extends StepOptions<C>, ValueOptions<R, V, C> {

@@ -11,6 +11,8 @@ export class Redactor {
       JSON.stringify(secret).slice(1, -1),
       encodeURIComponent(secret),
       `'${secret.replace(/'/g, `'\\''`)}'`,
+      // inside a larger quoted word (sh`echo ${c => 'pw=' + secret}` renders 'pw=p@ss w'\''rd'), only the inner escaping is left
+      secret.replace(/'/g, `'\\''`),
       Buffer.from(secret).toString('base64'),
     ]);
     for (const f of forms) if (f.length > 0 && !this.#needles.includes(f)) this.#needles.push(f);

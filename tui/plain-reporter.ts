@@ -41,11 +41,7 @@ export class PlainReporter implements EventSink {
         this.#line(st.yellow(`⚠ took over a stale lock "${e.key}" (held by run ${String(e.previous['runId'])}, pid ${String(e.previous['pid'])}, which is gone)`));
         break;
       case 'step-started': {
-        const phase = e.phase;
-        if (phase !== this.#phase) {
-          this.#phase = phase;
-          if (phase !== null) this.#line(st.bold(`── ${phase}`));
-        }
+        this.#enterPhase(e.phase);
         const attempt = e.attempt > 1 ? st.dim(` (attempt ${e.attempt})`) : '';
         const icon = this.#planning ? st.dim('○') : st.cyan('▶');
         const tag = !e.action ? '' : e.action.effect === 'mutating' ? ` ${st.yellow('[mutating]')}` : ` ${st.dim(`[${e.action.effect}]`)}`;
@@ -82,8 +78,16 @@ export class PlainReporter implements EventSink {
     }
   }
 
+  /** Phase headings come with the first step shown in the phase, started or skipped. */
+  #enterPhase(phase: string | null): void {
+    if (phase === this.#phase) return;
+    this.#phase = phase;
+    if (phase !== null) this.#line(this.#st.bold(`── ${phase}`));
+  }
+
   #finished(e: Extract<JournalEvent, { type: 'step-finished' }>): void {
     const st = this.#st;
+    this.#enterPhase(this.#steps.get(e.stepId)?.phase ?? null);
     this.#counts[e.status] = (this.#counts[e.status] ?? 0) + 1;
     const phase = this.#steps.get(e.stepId)?.phase ?? '';
     this.#phaseTimes.set(phase, (this.#phaseTimes.get(phase) ?? 0) + e.durationMs);

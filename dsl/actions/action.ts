@@ -1,3 +1,4 @@
+import { RunbookDefinitionError } from '../ids.js';
 import { ACTION_BRAND } from '../brand.js';
 import type { ActionNode } from '../nodes.js';
 
@@ -18,7 +19,7 @@ export function makeAction<R, C>(node: ActionNode): Action<R, C> {
 export function actionNode(a: unknown, where: string): ActionNode {
   const node = typeof a === 'object' && a !== null ? (a as Record<PropertyKey, unknown>)[ACTION_BRAND] : undefined;
   if (node === undefined) {
-    throw new TypeError(`${where}: expected an action (sh\`…\`, fn(…), http.get(…), promote.custom(…)), got ${describe(a)}.`);
+    throw new RunbookDefinitionError(`${where}: expected an action (sh\`…\`, fn(…), http.get(…), promote.custom(…)), got ${describe(a)}.`);
   }
   return node as ActionNode;
 }

@@ -1,3 +1,4 @@
+import { RunbookDefinitionError } from '../ids.js';
 import type { LazyFn } from '../nodes.js';
 import { makeAction, type Action } from './action.js';
 
@@ -10,7 +11,7 @@ export interface FnOptions {
 
 /** Custom code as a step action. Its return value is the result; a throw is a failure. */
 export function fn<C, T>(body: (c: C) => T | Promise<T>, options: FnOptions = {}): Action<T, C> {
-  if (typeof body !== 'function') throw new TypeError('fn(…) needs a function: fn(async c => …).');
+  if (typeof body !== 'function') throw new RunbookDefinitionError('fn(…) needs a function: fn(async c => …).');
   return makeAction({
     type: 'fn',
     fn: body as unknown as LazyFn,

@@ -1,3 +1,4 @@
+import { RunbookDefinitionError } from '../ids.js';
 import { parseDuration, type Duration } from '../duration.js';
 import type { HttpResult } from '../results.js';
 import { lazy, type HttpNode } from '../nodes.js';
@@ -12,7 +13,7 @@ export interface HttpOptions<C> {
 }
 
 function build<C>(method: HttpNode['method'], url: string | ((c: C) => string), o: HttpOptions<C>): Action<HttpResult, C> {
-  if (typeof url !== 'string' && typeof url !== 'function') throw new TypeError(`http.${method.toLowerCase()} needs a URL string or c => string.`);
+  if (typeof url !== 'string' && typeof url !== 'function') throw new RunbookDefinitionError(`http.${method.toLowerCase()} needs a URL string or c => string.`);
   const expectStatus = o.expectStatus === undefined ? undefined : Object.freeze([o.expectStatus].flat());
   return makeAction({
     type: 'http',

@@ -1,3 +1,4 @@
+import { RunbookDefinitionError } from '../ids.js';
 import { lazy, type ChannelNode } from '../nodes.js';
 
 const CHANNEL = Symbol.for('runbook.channel');
@@ -14,7 +15,7 @@ function channel<C>(node: ChannelNode): Channel<C> {
 
 export function channelNode(ch: unknown): ChannelNode {
   const node = typeof ch === 'object' && ch !== null ? (ch as Record<PropertyKey, unknown>)[CHANNEL] : undefined;
-  if (node === undefined) throw new TypeError('notify step: expected a channel (notify.console(), notify.file(path), notify.webhook(url)).');
+  if (node === undefined) throw new RunbookDefinitionError('notify step: expected a channel (notify.console(), notify.file(path), notify.webhook(url)).');
   return node as ChannelNode;
 }
 

@@ -1,3 +1,4 @@
+import { RunbookDefinitionError } from '../ids.js';
 import type { PromoteResult } from '../results.js';
 import { actionNode, makeAction, type Action } from './action.js';
 
@@ -15,9 +16,9 @@ export interface CustomPromotion<C> {
 export const promote = {
   /** A promotion from your own actions: precheck → optional fence → action → verify. */
   custom<C>(p: CustomPromotion<C>): Action<PromoteResult, C> {
-    if (typeof p !== 'object' || p === null) throw new TypeError('promote.custom({ precheck, action, verify }) needs an object.');
+    if (typeof p !== 'object' || p === null) throw new RunbookDefinitionError('promote.custom({ precheck, action, verify }) needs an object.');
     for (const key of ['precheck', 'action', 'verify'] as const) {
-      if (p[key] === undefined) throw new TypeError(`promote.custom: "${key}" is required (precheck → fence? → action → verify).`);
+      if (p[key] === undefined) throw new RunbookDefinitionError(`promote.custom: "${key}" is required (precheck → fence? → action → verify).`);
     }
     return makeAction({
       type: 'promote',

@@ -1,3 +1,4 @@
+import { RunbookDefinitionError } from '../ids.js';
 import type { ExecResult } from '../results.js';
 import { lazy, type ShPart } from '../nodes.js';
 import { makeAction, type Action } from './action.js';
@@ -29,7 +30,7 @@ export function isRawFragment(v: unknown): v is RawFragment {
 
 export function shParts(strings: TemplateStringsArray, values: readonly unknown[]): { strings: readonly string[]; parts: readonly ShPart[] } {
   if (!Array.isArray(strings) || !('raw' in strings)) {
-    throw new TypeError('sh is a tagged template: write sh`systemctl status ${service}`, not sh("…").');
+    throw new RunbookDefinitionError('sh is a tagged template: write sh`systemctl status ${service}`, not sh("…").');
   }
   const parts = values.map((v): ShPart =>
     isRawFragment(v) ? Object.freeze({ raw: true, value: lazy(v.value) }) : Object.freeze({ raw: false, value: lazy(v) }),

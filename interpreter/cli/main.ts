@@ -75,12 +75,19 @@ export async function main(argv: string[]): Promise<void> {
     await p.parseAsync(argv);
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0)) {
         process.exitCode = 0;
         return;
       }
-      const msg = e.message.replace(/^error: /, '');
-      const cmd = argv[2] && !argv[2].startsWith('-') ? ` ${argv[2]}` : '';
+      if (e.code === 'commander.help') {
+        // No command given: commander's help-on-error went to the silenced writeErr; show it, exit as a usage error.
+        process.stderr.write(p.helpInformation());
+        fail('give a command, e.g. "runbook run <file>".', EXIT.usage);
+        return;
+      }
+      const msg = e.message.replace(/^error: /, '').replace(/\.+$/, '');
+      const known = p.commands.some((c) => c.name() === argv[2]);
+      const cmd = known ? ` ${String(argv[2])}` : '';
       fail(`${msg}. See "runbook${cmd} --help".`, EXIT.usage);
       return;
     }

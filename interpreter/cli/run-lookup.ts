@@ -1,15 +1,48 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { StorePaths } from '../store/paths.js';
 
-/** All run ids in the store, newest first. */
+/**
+ * All run ids in the store, newest first. Ids sort only to the second (then by a random suffix), so
+ * runs started within the same second are ordered by the start time their journal records.
+ */
 export function listRunIds(store: StorePaths): string[] {
   if (!existsSync(store.runs)) return [];
-  return readdirSync(store.runs)
+  const ids = readdirSync(store.runs)
     .filter((f) => f.endsWith('.ndjson'))
-    .map((f) => f.slice(0, -'.ndjson'.length))
-    .sort()
-    .reverse();
+    .map((f) => f.slice(0, -'.ndjson'.length));
+  const second = (id: string): string => id.slice(0, id.lastIndexOf('-'));
+  const starts = new Map<string, string>();
+  const startOf = (id: string): string => {
+    let t = starts.get(id);
+    if (t === undefined) starts.set(id, (t = startedAt(store.journal(id))));
+    return t;
+  };
+  const desc = (a: string, b: string): number => (a < b ? 1 : a > b ? -1 : 0);
+  return ids.sort((a, b) => desc(second(a), second(b)) || desc(startOf(a), startOf(b)) || desc(a, b));
+}
+
+/** The `t` of a journal's first event (run-started), or '' when it cannot be read. */
+function startedAt(path: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const chunks: Buffer[] = [];
+    const buf = Buffer.alloc(64 * 1024);
+    for (let read = 0, total = 0; total < 16 * 1024 * 1024; total += read) {
+      read = readSync(fd, buf, 0, buf.length, total);
+      if (read === 0) break;
+      const nl = buf.subarray(0, read).indexOf(10);
+      chunks.push(Buffer.from(buf.subarray(0, nl === -1 ? read : nl)));
+      if (nl !== -1) break;
+    }
+    const first = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { t?: unknown };
+    return typeof first.t === 'string' ? first.t : '';
+  } catch {
+    return '';
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
 
 /** A run id, a unique prefix of one, or `last`. */

@@ -1,5 +1,6 @@
 import type { RunInfo, StepOutput, StepStatus } from '../../dsl/context.js';
 import type { ConfirmStep, RunbookPlan, RuntimeCtx, StepKind, StepNode } from '../../dsl/nodes.js';
+import { formatDuration } from '../../dsl/duration.js';
 import type { EventBody, RunStatus } from '../events.js';
 import { EXIT } from '../errors.js';
 import type { ActionEnv, ActionOutcome, ModeRuntime } from '../modes/types.js';
@@ -105,7 +106,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
       const judged = judge(step, outcome, c);
       if (judged.passed || !wait || o.signal.aborted) return { outcome, judged };
       if (performance.now() + wait.intervalMs > deadline) {
-        return { outcome, judged: { ...judged, error: `still not met after waiting ${Math.round(wait.timeoutMs / 1000)}s (${polls} polls): ${judged.error ?? ''}` } };
+        return { outcome, judged: { ...judged, error: `still not met after waiting ${formatDuration(wait.timeoutMs)} (${polls} polls): ${judged.error ?? ''}` } };
       }
       await sleep(wait.intervalMs, o.signal);
     }

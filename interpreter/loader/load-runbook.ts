@@ -31,7 +31,10 @@ export async function loadRunbook(fileArg: string, dslUrl = defaultDslUrl()): Pr
   try {
     mod = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
   } catch (e) {
-    throw new UsageError(`Runbook ${fileArg} failed while loading: ${e instanceof Error ? e.message : String(e)}. Fix the runbook module (it must only build the plan, not run anything).`);
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/\.+$/, '');
+    // A mistake in how the runbook is written (bad or duplicate id, bad option) is reported as such.
+    if (e instanceof Error && e.name === 'RunbookDefinitionError') throw new UsageError(`Runbook ${fileArg}: ${msg}.`);
+    throw new UsageError(`Runbook ${fileArg} failed while loading: ${msg}. Fix the runbook module (it must only build the plan, not run anything).`);
   }
   if (mod.default === undefined) {
     throw new UsageError(`Runbook ${fileArg} has no default export. End the module with \`export default runbook('my-id', { title: … }).phase(…)…\`.`);

@@ -45,7 +45,8 @@ export function readJournal(path: string): ReadJournal {
   const first = events[0];
   if (first === undefined) throw new UsageError(`Journal ${path} is empty: the run never started. Delete it, or start a new run.`);
   if (first.type !== 'run-started') throw corrupt(path, 1, 'does not start with run-started');
-  if (typeof first.v !== 'number' || first.v > JOURNAL_VERSION) {
+  if (typeof first.v !== 'number' || !Number.isInteger(first.v) || first.v < 1) throw corrupt(path, 1, `has no valid journal format version (v: ${JSON.stringify(first.v)})`);
+  if (first.v > JOURNAL_VERSION) {
     throw new UsageError(`Journal ${path} was written in format ${String(first.v)}, newer than this runbook understands (${JOURNAL_VERSION}). Upgrade runbook to read it.`);
   }
   return { events, tornTail };

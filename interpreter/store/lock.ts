@@ -81,9 +81,19 @@ function isAlive(h: LockHolder): boolean {
   if (!Number.isInteger(h.pid) || h.pid <= 0) return false;
   try {
     process.kill(h.pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(h.pid);
+}
+
+/** A killed holder whose parent has not reaped it yet still answers kill(0); /proc says it is dead (state Z). */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -19,6 +19,7 @@ import {
   type ParamValues,
   type PromoteResult,
   type RunbookBuilder,
+  RunbookDefinitionError,
   type StepStatus,
 } from 'runbook';
 import type { CheckNewId } from '../../dsl/ids.js';
@@ -209,16 +210,26 @@ describe('references to unknown or later steps do not compile', () => {
 describe('step ids', () => {
   it('a duplicate id does not compile, and the message says why', () => {
     const b = runbook('dups', { title: 'Dups' }).exec('x', 'X', sh`true`).exec('y', 'Y', sh`true`);
-    // @ts-expect-error duplicate id "x"
-    b.exec('x', 'again', sh`true`);
-    // @ts-expect-error duplicate id via another step kind
-    b.confirm('y', 'again?');
-    // @ts-expect-error duplicate id via check
-    b.check('x', 'again', sh`true`);
-    // @ts-expect-error duplicate id via notify
-    b.notify('y', notify.console(), 'again');
-    // @ts-expect-error duplicate id via promote
-    b.promote('x', 'again', promote.custom({ precheck: sh`true`, action: sh`true`, verify: sh`true` }));
+    expect(() =>
+      // @ts-expect-error duplicate id "x"
+      b.exec('x', 'again', sh`true`),
+    ).toThrow(/Duplicate step id "x" in runbook "dups"/);
+    expect(() =>
+      // @ts-expect-error duplicate id via another step kind
+      b.confirm('y', 'again?'),
+    ).toThrow(/Duplicate step id "y"/);
+    expect(() =>
+      // @ts-expect-error duplicate id via check
+      b.check('x', 'again', sh`true`),
+    ).toThrow(/Duplicate step id "x"/);
+    expect(() =>
+      // @ts-expect-error duplicate id via notify
+      b.notify('y', notify.console(), 'again'),
+    ).toThrow(/Duplicate step id "y"/);
+    expect(() =>
+      // @ts-expect-error duplicate id via promote
+      b.promote('x', 'again', promote.custom({ precheck: sh`true`, action: sh`true`, verify: sh`true` })),
+    ).toThrow(/Duplicate step id "x"/);
 
     type DupParam = Parameters<typeof b.exec<'x', ExecResult>>[0];
     expectTypeOf<DupParam>().toEqualTypeOf<'ERROR: step id "x" is already used in this runbook; step ids must be unique'>();
@@ -230,22 +241,50 @@ describe('step ids', () => {
 
   it('non-kebab literal ids do not compile', () => {
     const b = runbook('names', { title: 'Names' });
-    // @ts-expect-error upper case
-    b.exec('Bad', 'B', sh`true`);
-    // @ts-expect-error underscore
-    b.exec('bad_id', 'B', sh`true`);
-    // @ts-expect-error space
-    b.exec('bad id', 'B', sh`true`);
-    // @ts-expect-error dot
-    b.exec('bad.id', 'B', sh`true`);
-    // @ts-expect-error slash
-    b.exec('bad/id', 'B', sh`true`);
-    // @ts-expect-error leading dash
-    b.exec('-bad', 'B', sh`true`);
-    // @ts-expect-error trailing dash
-    b.exec('bad-', 'B', sh`true`);
-    // @ts-expect-error camelCase on a confirm
-    b.confirm('primaryDown', 'Down?');
+    expect(() =>
+      // @ts-expect-error upper case
+      b.exec('Bad', 'B', sh`true`),
+    ).toThrow(/Bad step id .*"Bad"/);
+    expect(() =>
+      // @ts-expect-error underscore
+      b.exec('bad_id', 'B', sh`true`),
+    ).toThrow(/"bad_id"/);
+    expect(() =>
+      // @ts-expect-error space
+      b.exec('bad id', 'B', sh`true`),
+    ).toThrow(/"bad id"/);
+    expect(() =>
+      // @ts-expect-error dot
+      b.exec('bad.id', 'B', sh`true`),
+    ).toThrow(/"bad.id"/);
+    expect(() =>
+      // @ts-expect-error slash
+      b.exec('bad/id', 'B', sh`true`),
+    ).toThrow(/"bad\/id"/);
+    expect(() =>
+      // @ts-expect-error leading dash
+      b.exec('-bad', 'B', sh`true`),
+    ).toThrow(/"-bad"/);
+    expect(() =>
+      // @ts-expect-error trailing dash
+      b.exec('bad-', 'B', sh`true`),
+    ).toThrow(/"bad-"/);
+    expect(() =>
+      // @ts-expect-error camelCase on a confirm
+      b.confirm('primaryDown', 'Down?'),
+    ).toThrow(/"primaryDown"/);
+    expect(() =>
+      // @ts-expect-error double dash
+      b.exec('bad--id', 'B', sh`true`),
+    ).toThrow(/"bad--id"/);
+    expect(() =>
+      // @ts-expect-error other punctuation
+      b.exec('db:primary', 'B', sh`true`),
+    ).toThrow(/"db:primary"/);
+    expect(() =>
+      // @ts-expect-error empty
+      b.exec('', 'B', sh`true`),
+    ).toThrow(RunbookDefinitionError);
     expectTypeOf<CheckNewId<'Bad_Id', Record<never, never>>>().toEqualTypeOf<'ERROR: step id "Bad_Id" must be kebab-case (lowercase words joined by single dashes)'>();
     // good ids compile
     b.exec('promote-standby', 'ok', sh`true`).exec('step2', 'ok', sh`true`).exec('a-1-b', 'ok', sh`true`);
@@ -289,13 +328,19 @@ describe('params are typed from their declarations', () => {
       .exec('c', 'C', sh`echo ${(c) => c.params.n === 1 ? undefined : 'x'}`);
   });
 
-  it('declaration mistakes are compile errors too', () => {
-    // @ts-expect-error the default of a number param is a number
-    param.number({ default: '5' });
-    // @ts-expect-error the default of an enum must be one of its values
-    param.enum(['a', 'b'], { default: 'c' });
-    // @ts-expect-error secrets have no default (they must come from env or -p)
-    param.secret({ default: 'hunter2' });
+  it('declaration mistakes are compile errors too (and build errors from plain JS)', () => {
+    expect(() => runbook('decl', { title: 'Decl', params: {
+      // @ts-expect-error the default of a number param is a number
+      n: param.number({ default: '5' }),
+    } })).toThrow(/param "n" must be a number/);
+    expect(() =>
+      // @ts-expect-error the default of an enum must be one of its values
+      param.enum(['a', 'b'], { default: 'c' }),
+    ).toThrow(/"c" is not one of a, b/);
+    expect(() => runbook('decl', { title: 'Decl', params: {
+      // @ts-expect-error secrets have no default (they must come from env or -p)
+      token: param.secret({ default: 'hunter2' }),
+    } })).toThrow(/param "token" is a secret and cannot have a default/);
   });
 
   it('a runbook without params has an empty params object', () => {
@@ -383,22 +428,38 @@ describe('expect, parse and lazy values', () => {
 
   it('actions and options reject wrong shapes', () => {
     const b = runbook('shapes', { title: 'Shapes' });
-    // @ts-expect-error sh must be used as a tagged template
-    b.exec('a', 'A', sh('true'));
-    // @ts-expect-error a plain string is not an action
-    b.exec('a', 'A', 'true');
-    // @ts-expect-error unknown option
-    b.exec('a', 'A', sh`true`, { retries: 3 });
-    // @ts-expect-error waitUntil belongs to checks only
-    b.exec('a', 'A', sh`true`, { waitUntil: { timeout: '1m' } });
-    // @ts-expect-error a duration is a number or a string with a unit
-    b.exec('a', 'A', sh`true`, { timeout: 'soon' });
-    // @ts-expect-error confirm takes no action
-    b.confirm('a', 'Q?', { timeout: '1m' });
-    // @ts-expect-error promote needs a promotion, not any action
-    b.promote('a', 'A', sh`true`);
-    // @ts-expect-error onNo is abort or continue
-    b.confirm('a', 'Q?', { onNo: 'skip' });
+    expect(() =>
+      // @ts-expect-error sh must be used as a tagged template
+      b.exec('a', 'A', sh('true')),
+    ).toThrow(/tagged template/);
+    expect(() =>
+      // @ts-expect-error a plain string is not an action
+      b.exec('a', 'A', 'true'),
+    ).toThrow(/expected an action/);
+    expect(() =>
+      // @ts-expect-error unknown option
+      b.exec('a', 'A', sh`true`, { retries: 3 }),
+    ).toThrow(/unknown option "retries"/);
+    expect(() =>
+      // @ts-expect-error waitUntil belongs to checks only
+      b.exec('a', 'A', sh`true`, { waitUntil: { timeout: '1m' } }),
+    ).toThrow(/unknown option "waitUntil" for a exec step/);
+    expect(() =>
+      // @ts-expect-error a duration is a number or a string with a unit
+      b.exec('a', 'A', sh`true`, { timeout: 'soon' }),
+    ).toThrow(/step "a" option "timeout": "soon" is not a duration/);
+    expect(() =>
+      // @ts-expect-error confirm takes no action
+      b.confirm('a', 'Q?', { timeout: '1m' }),
+    ).toThrow(/unknown option "timeout" for a confirm step/);
+    expect(() =>
+      // @ts-expect-error promote needs a promotion, not any action
+      b.promote('a', 'A', sh`true`),
+    ).toThrow(/the action must be a promotion/);
+    expect(() =>
+      // @ts-expect-error onNo is abort or continue
+      b.confirm('a', 'Q?', { onNo: 'skip' }),
+    ).toThrow(/onNo must be/);
     b.exec('ok', 'A', sh`true`, { timeout: '30s', retry: { attempts: 3, interval: '1s', backoff: 2 }, continueOnError: true, estimate: 1500, description: '**md**', interactive: true, when: (c) => c.run.mode === 'live' });
     b.check('ok', 'A', sh`true`, { waitUntil: { timeout: '1m', interval: '5s' } });
   });
