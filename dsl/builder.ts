@@ -73,7 +73,6 @@ export type AnyRunbook = { readonly [RUNBOOK_BRAND]: true; toPlan(): RunbookPlan
 interface State {
   readonly meta: Omit<RunbookPlan, 'steps'>;
   readonly steps: readonly StepNode[];
-  readonly ids: ReadonlySet<string>;
   readonly phase: string | undefined;
 }
 
@@ -115,14 +114,13 @@ class RunbookBuilderImpl {
 
   #add(kind: StepKind, id: string, title: string, options: unknown, extra: object): RunbookBuilderImpl {
     assertKebabId(id, `step id in runbook "${this.#s.meta.id}":`);
-    if (this.#s.ids.has(id)) throw new RunbookDefinitionError(`Duplicate step id "${id}" in runbook "${this.#s.meta.id}": step ids must be unique. Rename one of them.`);
+    if (this.#s.steps.some((s) => s.id === id)) throw new RunbookDefinitionError(`Duplicate step id "${id}" in runbook "${this.#s.meta.id}": step ids must be unique. Rename one of them.`);
     if (typeof title !== 'string' || title.trim() === '') throw new RunbookDefinitionError(`step "${id}": the title (or question) must be a non-empty string.`);
     const step = Object.freeze({
       kind, id, title, phase: this.#s.phase, index: this.#s.steps.length,
       options: normaliseOptions(kind, id, options), ...extra,
     }) as StepNode;
-    const ids = new Set(this.#s.ids).add(id);
-    return new RunbookBuilderImpl({ ...this.#s, steps: Object.freeze([...this.#s.steps, step]), ids });
+    return new RunbookBuilderImpl({ ...this.#s, steps: Object.freeze([...this.#s.steps, step]) });
   }
 }
 
@@ -162,7 +160,6 @@ export function runbook<const PS extends ParamsSpec = Record<never, never>>(id: 
       lockKey,
     }),
     steps: Object.freeze([]),
-    ids: new Set(),
     phase: undefined,
   });
   return impl as unknown as RunbookBuilder<PS, Record<never, never>>;

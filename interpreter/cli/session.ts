@@ -102,7 +102,7 @@ export async function runSession(o: SessionOptions): Promise<number> {
     const prompter: Prompter = o.mode === 'live' && canAsk() ? new ReadlinePrompter(process.stdin, o.ui === 'json' ? process.stderr : process.stdout) : noPrompter;
     const result = await runEngine({
       plan: o.plan, mode, params: o.params.values, run, prompter, emit, redact: (s) => redactor.text(s), signal: controller.signal,
-      yes: o.yes, runStartedAtMs: o.runStartedAt.getTime(),
+      yes: o.yes, runStartedAtMs: o.runStartedAt.getTime(), barrier: () => journal.settled(),
       ...(o.restored ? { restored: o.restored } : {}),
       ...(o.skip ? { skip: o.skip } : {}),
     });

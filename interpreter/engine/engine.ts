@@ -29,6 +29,8 @@ export interface EngineOptions {
   readonly restored?: ReadonlyMap<string, StepOutput<unknown, unknown>>;
   /** --from / --only: steps recorded as skipped, with the reason. */
   readonly skip?: ReadonlyMap<string, string>;
+  /** Awaited before each step and at the end: the journal's durability barrier. */
+  readonly barrier?: () => Promise<void>;
 }
 
 export interface EngineResult {
@@ -187,6 +189,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
   };
 
   for (const step of o.plan.steps) {
+    await o.barrier?.();
     if (o.signal.aborted) return end('interrupted', EXIT.interrupted);
     if (o.restored?.has(step.id)) continue;
     const skipReason = o.skip?.get(step.id);

@@ -1,0 +1,14 @@
+// The baselines for bench/run.mjs: the same N commands (/bin/sh -c true) in a bare loop, as a
+// process of its own so it pays Node's start-up like the runbook CLI does.
+import { spawn } from 'node:child_process';
+import { execa } from 'execa';
+
+const [kind, n] = [process.argv[2], Number(process.argv[3])];
+for (let i = 0; i < n; i++) {
+  if (kind === 'execa') await execa('true', { shell: true, reject: false });
+  else {
+    await new Promise((resolve, reject) => {
+      spawn('/bin/sh', ['-c', 'true'], { stdio: 'ignore' }).on('error', reject).on('close', resolve);
+    });
+  }
+}
