@@ -43,3 +43,17 @@ export function formatDuration(ms: number): string {
   const totalM = Math.floor(totalS / 60);
   return `${Math.floor(totalM / 60)}h${String(totalM % 60).padStart(2, '0')}m`;
 }
+
+/** Formats a duration as a runbook author writes one: `500ms`, `30s`, `5m`, `1h30m`, `2m30s`. */
+export function formatSpec(ms: number): string {
+  if (ms < 1000 || ms % 1000 !== 0) return ms < 1000 ? `${ms}ms` : `${ms / 1000}s`;
+  const units: [string, number][] = [['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  let rest = ms;
+  let out = '';
+  for (const [u, size] of units) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${u}`;
+    rest -= n * size;
+  }
+  return out;
+}

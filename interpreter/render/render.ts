@@ -1,5 +1,6 @@
 import type { ActionNode, ActionType, ChannelNode, RuntimeCtx, StepNode } from '../../dsl/nodes.js';
 import type { Effect, RenderedAction } from '../events.js';
+import { formatSpec } from '../../dsl/duration.js';
 import { resolve } from '../engine/context.js';
 import { shCommand } from './sh-command.js';
 
@@ -69,5 +70,23 @@ export function isReadOnly(step: StepNode): boolean {
 
 export function renderStep(step: StepNode, c: RuntimeCtx): RenderedAction | null {
   if (step.kind === 'confirm') return null;
-  return { text: renderAction(step.action, c), effect: stepEffect(step) };
+  const guards = optionSummary(step);
+  return { text: renderAction(step.action, c) + (guards ? `\n${guards}` : ''), effect: stepEffect(step) };
+}
+
+/** What a reviewer must see besides the action: limits, retries, conditions. */
+export function optionSummary(step: StepNode): string {
+  const o = step.options;
+  const parts: string[] = [];
+  if (o.timeoutMs !== undefined) parts.push(`timeout ${formatSpec(o.timeoutMs)}`);
+  if (o.retry) parts.push(`retry ${o.retry.attempts}× every ${formatSpec(o.retry.intervalMs)}${o.retry.backoff !== 1 ? ` ×${o.retry.backoff}` : ''}`);
+  if (o.waitUntil) parts.push(`wait up to ${formatSpec(o.waitUntil.timeoutMs)}, polling every ${formatSpec(o.waitUntil.intervalMs)}`);
+  if (o.continueOnError && step.kind !== 'notify') parts.push('continue on error');
+  if (o.interactive) parts.push('interactive (gets the terminal)');
+  if (o.when) parts.push(`only when ${clip(o.when.toString().replace(/\s+/g, ' '), 100)}`);
+  return parts.length ? `(${parts.join(' · ')})` : '';
+}
+
+function clip(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
