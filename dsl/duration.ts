@@ -1,7 +1,12 @@
 import { RunbookDefinitionError } from './ids.js';
 
 /** A duration as written in a runbook: milliseconds, or a string like `500ms`, `30s`, `5m`, `1h30m`. */
-export type Duration = number | `${number}${DurationUnit}${string}`;
+export type Duration =
+  | number
+  | `${number}${DurationUnit}`
+  | `${number}h${number}m`
+  | `${number}m${number}s`
+  | `${number}h${number}m${number}s`;
 type DurationUnit = 'ms' | 's' | 'm' | 'h';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };

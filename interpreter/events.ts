@@ -31,6 +31,8 @@ export type EventBody =
   | { type: 'lock-takeover'; key: string; previous: Record<string, unknown> }
   | { type: 'step-started'; stepId: string; kind: StepKind; title: string; phase: string | null; attempt: number; action: RenderedAction | null }
   | { type: 'output'; stepId: string; stream: 'stdout' | 'stderr'; text: string }
+  /** A step's command started: resume refuses while a crashed run's command is still running. */
+  | { type: 'process-started'; stepId: string; pid: number; group: boolean }
   | { type: 'attempt-failed'; stepId: string; attempt: number; error: string; retryInMs: number | null }
   | { type: 'confirm-answered'; stepId: string; answer: boolean; by: string; auto: boolean }
   | { type: 'decision'; stepId: string; choice: Choice; by: string; reason?: string; note?: string }
@@ -45,7 +47,7 @@ export type EventBody =
 export type JournalEvent = EventBody & { seq: number; t: string };
 export type EventType = EventBody['type'];
 export const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
-  'run-started', 'run-resumed', 'lock-takeover', 'step-started', 'output', 'attempt-failed', 'confirm-answered',
+  'run-started', 'run-resumed', 'lock-takeover', 'step-started', 'output', 'process-started', 'attempt-failed', 'confirm-answered',
   'decision', 'step-finished', 'step-interrupted', 'warning', 'run-finished',
 ]);
 

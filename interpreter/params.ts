@@ -74,15 +74,20 @@ export function resolveParams(
 }
 
 function coerce(runbookId: string, name: string, spec: ParamSpec, raw: string, source: string): unknown {
+  // An empty value is a slip (`-p standby=`, an exported but empty variable), not a host called '':
+  // only a param whose declared default is '' may be given as ''.
+  if (raw.trim() === '' && spec.type !== 'boolean' && !(raw === '' && 'default' in spec && spec.default === '')) {
+    const fallback = spec.optional === true || ('default' in spec && spec.default !== undefined);
+    const unset = source.startsWith('environment') && fallback ? ` or unset ${String(spec.env)}` : '';
+    throw new UsageError(`Param "${name}" of runbook "${runbookId}" is empty (from ${source}); give a value${unset}.`);
+  }
   const bad = (expected: string): never => {
     const shown = spec.type === 'secret' ? '' : ` ${JSON.stringify(raw)}`;
     throw new UsageError(`Param "${name}" of runbook "${runbookId}" must be ${expected}; ${source} gave${shown || ' a value that is not'}.`);
   };
   switch (spec.type) {
     case 'string':
-      return raw;
     case 'secret':
-      if (raw === '') bad('a non-empty secret');
       return raw;
     case 'number': {
       const n = Number(raw);

@@ -15,6 +15,10 @@ export class PlainReporter implements EventSink {
   #counts: Record<string, number> = {};
   #phaseTimes = new Map<string, number>();
   #planning = false;
+  #mode = 'live';
+  #runId = '';
+  #resumed = false;
+  #finishedIds = new Set<string>();
 
   constructor(out: Out = process.stdout, env: NodeJS.ProcessEnv = process.env) {
     this.#out = out;
@@ -28,6 +32,8 @@ export class PlainReporter implements EventSink {
         this.#steps = new Map(e.steps.map((s) => [s.id, s]));
         this.#rtoMs = e.rtoMs;
         this.#planning = e.mode === 'dry-run';
+        this.#mode = e.mode;
+        this.#runId = e.runId;
         this.#line(`${modeBadge(e.mode, st)} ${st.bold(e.title)} ${st.dim(`(${e.runbookId})`)}`);
         const rto = e.rtoMs === null ? 'no RTO set' : `RTO ${formatDuration(e.rtoMs)}`;
         const scope = e.from ? ` · from ${e.from}` : e.only ? ` · only ${e.only}` : '';
@@ -35,6 +41,7 @@ export class PlainReporter implements EventSink {
         break;
       }
       case 'run-resumed':
+        this.#resumed = true;
         this.#line(st.yellow(`↻ resumed by ${e.operator}@${e.host}${e.forced ? ` (--force; changed steps: ${e.changedSteps.join(', ')})` : ''}`));
         break;
       case 'lock-takeover':
@@ -43,7 +50,9 @@ export class PlainReporter implements EventSink {
       case 'step-started': {
         this.#enterPhase(e.phase);
         const attempt = e.attempt > 1 ? st.dim(` (attempt ${e.attempt})`) : '';
-        const icon = this.#planning ? st.dim('○') : st.cyan('▶');
+        // In a probe only read-only steps run; the rest are rendered like a dry-run.
+        const rendered = this.#planning || (this.#mode === 'probe' && e.action?.effect !== 'read-only');
+        const icon = rendered ? st.dim('○') : st.cyan('▶');
         const tag = !e.action ? '' : e.action.effect === 'mutating' ? ` ${st.yellow('[mutating]')}` : ` ${st.dim(`[${e.action.effect}]`)}`;
         this.#line(`${icon} ${st.dim(e.kind.padEnd(7))} ${st.bold(e.stepId)}  ${e.title}${attempt}${tag}`);
         if (e.action) for (const l of e.action.text.split('\n')) this.#line(`          ${l}`);
@@ -89,6 +98,7 @@ export class PlainReporter implements EventSink {
     const st = this.#st;
     this.#enterPhase(this.#steps.get(e.stepId)?.phase ?? null);
     this.#counts[e.status] = (this.#counts[e.status] ?? 0) + 1;
+    this.#finishedIds.add(e.stepId);
     const phase = this.#steps.get(e.stepId)?.phase ?? '';
     this.#phaseTimes.set(phase, (this.#phaseTimes.get(phase) ?? 0) + e.durationMs);
     const d = st.dim(formatDuration(e.durationMs));
@@ -115,7 +125,8 @@ export class PlainReporter implements EventSink {
   #summary(e: Extract<JournalEvent, { type: 'run-finished' }>): void {
     const st = this.#st;
     const word = { done: st.green('DONE'), failed: st.red('FAILED'), aborted: st.red('ABORTED'), interrupted: st.red('INTERRUPTED') }[e.status];
-    const counts = Object.entries(this.#counts).map(([k, n]) => `${n} ${k}`).join(', ');
+    const notRun = this.#resumed ? 0 : [...this.#steps.keys()].filter((id) => !this.#finishedIds.has(id)).length;
+    const counts = [...Object.entries(this.#counts).map(([k, n]) => `${n} ${k}`), ...(notRun ? [`${notRun} not run`] : [])].join(', ');
     let rto = '';
     if (this.#rtoMs !== null) {
       const pct = Math.round((e.durationMs / this.#rtoMs) * 1000) / 10;
@@ -125,8 +136,11 @@ export class PlainReporter implements EventSink {
     const phases = [...this.#phaseTimes].filter(([p]) => p !== '').map(([p, ms]) => `${p} ${formatDuration(ms)}`).join(' · ');
     this.#line('');
     this.#line(`${word}${rto}`);
-    if (counts) this.#line(st.dim(`steps: ${counts}`));
+    if (counts) this.#line(st.dim(`${this.#resumed ? 'steps this session' : 'steps'}: ${counts}`));
     if (phases) this.#line(st.dim(`phases: ${phases}`));
+    if (e.status !== 'done' && this.#mode === 'live' && this.#runId) {
+      this.#line(`to continue: ${st.bold(`runbook resume ${this.#runId}`)}  (finished steps are not rerun; "runbook show ${this.#runId}" shows where it stopped)`);
+    }
   }
 
   #line(s: string): void {

@@ -21,6 +21,7 @@ export async function runSh(node: ShNode, env: ActionEnv): Promise<ActionOutcome
     stdio: interactive ? 'inherit' : ['ignore', 'pipe', 'pipe'],
     stripFinalNewline: false,
   });
+  if (child.pid !== undefined) env.onSpawn?.(child.pid, !interactive);
   const out = new TailBuffer(OUTPUT_LIMIT);
   const err = new TailBuffer(OUTPUT_LIMIT);
   child.stdout?.setEncoding('utf8').on('data', (s: string) => { out.push(s); env.onOutput('stdout', s); });

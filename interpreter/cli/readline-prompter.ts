@@ -35,9 +35,21 @@ export class ReadlinePrompter implements Prompter {
     for (;;) {
       const a = (await this.#ask('          r) retry  s) skip  d) mark done by hand  a) abort > ')).toLowerCase();
       if (a === 'r' || a === 'retry') return { choice: 'retry' };
-      if (a === 'a' || a === 'abort') return { choice: 'abort' };
+      if (a === 'a' || a === 'abort') {
+        if (await this.#yes('          abort the whole run here? (resume later with "runbook resume") [y/n] ')) return { choice: 'abort' };
+        continue;
+      }
       if (a === 's' || a === 'skip') return { choice: 'skip', reason: await this.#required('          reason for skipping (recorded): ') };
       if (a === 'd' || a === 'done') return { choice: 'done', note: await this.#required('          what was done by hand (recorded): ') };
+      this.output.write('          press r, s, d or a, then Enter\n');
+    }
+  }
+
+  async #yes(q: string): Promise<boolean> {
+    for (;;) {
+      const a = (await this.#ask(q)).toLowerCase();
+      if (a === 'y' || a === 'yes') return true;
+      if (a === 'n' || a === 'no') return false;
     }
   }
 

@@ -38,3 +38,27 @@ export function assertNoReferenceToSkipped(plan: RunbookPlan, skipped: ReadonlyS
     }
   }
 }
+
+const STEP_REF = /\.steps\s*(?:\[\s*(['"`])([^'"`\n]+)\1\s*\]|\.\s*([A-Za-z_$][\w$]*))/g;
+
+/**
+ * The CLI does not type-check runbooks, so what `tsc` would reject is caught here before any step
+ * runs (in every mode, so a dry-run cannot approve it): a step reading the output of a step that
+ * does not exist, or of one that only runs after it.
+ */
+export function assertReferencesResolve(plan: RunbookPlan): void {
+  const index = new Map(plan.steps.map((s, i) => [s.id, i] as const));
+  for (const [i, step] of plan.steps.entries()) {
+    for (const m of functionSources(step).join('\n').matchAll(STEP_REF)) {
+      const id = m[2] ?? m[3];
+      if (id === undefined) continue;
+      const at = index.get(id);
+      if (at === undefined) {
+        throw new UsageError(`Step "${step.id}" of runbook "${plan.id}" reads c.steps['${id}'], but the runbook has no step "${id}". Its steps: ${[...index.keys()].join(', ')}.`);
+      }
+      if (at >= i) {
+        throw new UsageError(`Step "${step.id}" of runbook "${plan.id}" reads the output of step "${id}", which ${at === i ? 'is the step itself' : 'runs after it'}. A step can only read steps before it.`);
+      }
+    }
+  }
+}

@@ -1,5 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import type { StepOutput } from '../../dsl/context.js';
+import type { RunbookPlan } from '../../dsl/nodes.js';
+import { isReadOnly } from '../render/render.js';
 import { stepOutput } from '../engine/step-output.js';
 import { UsageError } from '../errors.js';
 import type { EventBody } from '../events.js';
@@ -7,11 +9,12 @@ import { loadRunbook } from '../loader/load-runbook.js';
 import { parseParamFlags, resolveParams } from '../params.js';
 import { stepFingerprints } from '../store/fingerprint.js';
 import { readJournal } from '../store/journal-reader.js';
+import { groupAlive, processAlive } from '../store/process-alive.js';
 import { StorePaths } from '../store/paths.js';
-import { isSettled, replay } from '../store/run-state.js';
-import { findRun } from './run-lookup.js';
+import { isSettled, replay, type StepState } from '../store/run-state.js';
+import { findRun, listRunIds } from './run-lookup.js';
 import { parseUi } from './run-command.js';
-import { assertCanRunUnattended, canAsk, defaultOperator, host, runSession } from './session.js';
+import { assertCanRunUnattended, canAsk, defaultOperator, host, runSession, takeRunLock } from './session.js';
 
 export interface ResumeFlags {
   readonly force?: boolean;
@@ -38,13 +41,13 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
   }
   const ui = parseUi(f.ui);
   const store = new StorePaths(f.store);
-  const runId = findRun(store, arg);
+  const runId = arg === 'last' ? lastUnfinishedRun(store) : findRun(store, arg);
   const { events, tornTail } = readJournal(store.journal(runId));
   const state = replay(events);
   const meta = state.meta;
   if (state.status === 'done') throw new UsageError(`Run ${runId} already finished successfully; there is nothing to resume. Start a new run with "runbook run ${meta.file}".`);
 
-  const { plan, sourceHash } = await loadRunbook(meta.file).catch((e: unknown) => {
+  const { plan } = await loadRunbook(meta.file).catch((e: unknown) => {
     throw new UsageError(`Cannot resume run ${runId}: its runbook ${meta.file} cannot be loaded. ${e instanceof Error ? e.message : String(e)}`);
   });
   if (plan.id !== meta.runbookId) throw new UsageError(`Cannot resume run ${runId}: ${meta.file} now defines runbook "${plan.id}", but the run was of "${meta.runbookId}".`);
@@ -59,32 +62,77 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
   }
 
   const given = parseParamFlags(f.param);
+  assertParamsUnchanged(runId, plan.params, given, meta.params);
   const params = resolveParams(plan.id, plan.params, given, process.env, meta.mode, meta.params);
   const restored = new Map<string, StepOutput<unknown, unknown>>();
   for (const s of state.steps.values()) {
     if (now[s.id] !== undefined && isSettled(s)) restored.set(s.id, stepOutput(s.status as never, s.durationMs ?? 0, s.value, s.result));
   }
-  const operator = defaultOperator(f.operator);
-  const opening: EventBody[] = [{ type: 'run-resumed', operator, host: host(), pid: process.pid, forced: changed.length > 0, changedSteps: changed }];
-  if (tornTail) opening.push({ type: 'warning', stepId: null, message: 'the last journal line was cut short by a crash; it was dropped before resuming (a step whose end it recorded counts as interrupted)' });
-
   const interrupted = [...state.steps.values()].filter((s) => s.status === 'interrupted' && now[s.id] !== undefined);
-  for (const s of interrupted) {
-    const choice = await decideInterrupted(s.id, runId, f);
-    if (choice.choice === 'abort') throw new UsageError(`Resume of run ${runId} cancelled; step "${s.id}" is still marked interrupted.`);
-    if (choice.choice === 'retry') opening.push({ type: 'decision', stepId: s.id, choice: 'retry', by: operator, note: 'interrupted step run again on resume' });
-    else {
-      opening.push({ type: 'decision', stepId: s.id, choice: 'done', by: operator, note: choice.note });
-      opening.push({ type: 'step-finished', stepId: s.id, status: 'done-by-hand', durationMs: 0, attempts: s.attempts, note: choice.note, by: operator });
-      restored.set(s.id, stepOutput('done-by-hand', 0, undefined, undefined));
+  for (const s of interrupted) assertCommandGone(s, runId);
+  const operator = defaultOperator(f.operator);
+  const pending = (id: string): boolean => !restored.has(id);
+  assertCanRunUnattended(plan, meta.mode, f.yes === true, pending);
+
+  // The lock comes before any question, so a second operator learns at once that someone else is driving.
+  const held = takeRunLock(plan, meta.mode, params, runId, operator);
+  try {
+    const opening: EventBody[] = [{ type: 'run-resumed', operator, host: host(), pid: process.pid, forced: changed.length > 0, changedSteps: changed }];
+    if (tornTail) opening.push({ type: 'warning', stepId: null, message: 'the last journal line was cut short by a crash; it was dropped before resuming (a step whose end it recorded counts as interrupted)' });
+    for (const s of interrupted) {
+      const step = plan.steps.find((x) => x.id === s.id);
+      const readOnly = step !== undefined && isReadOnly(step);
+      const choice: InterruptedChoice = readOnly ? { choice: 'retry' } : await decideInterrupted(s.id, runId, f);
+      if (choice.choice === 'abort') throw new UsageError(`Resume of run ${runId} cancelled; step "${s.id}" is still marked interrupted.`);
+      if (choice.choice === 'retry') {
+        const note = readOnly ? 'interrupted read-only step run again on resume (it changes nothing)' : 'interrupted step run again on resume';
+        opening.push({ type: 'decision', stepId: s.id, choice: 'retry', by: operator, note });
+      } else {
+        opening.push({ type: 'decision', stepId: s.id, choice: 'done', by: operator, note: choice.note });
+        opening.push({ type: 'step-finished', stepId: s.id, status: 'done-by-hand', durationMs: 0, attempts: s.attempts, note: choice.note, by: operator });
+        restored.set(s.id, stepOutput('done-by-hand', 0, undefined, undefined));
+      }
+    }
+    return await runSession({
+      plan, mode: meta.mode, params, runId, operator, store, ui, yes: f.yes === true, runStartedAt: new Date(meta.t),
+      firstSeq: events.at(-1)?.seq ?? 0, restored, opening: () => opening, preface: meta,
+    }, held);
+  } finally {
+    held.lock?.release();
+  }
+}
+
+/** `resume last`: the newest run that has not finished successfully (dry-runs and finished runs are not resumable work). */
+function lastUnfinishedRun(store: StorePaths): string {
+  for (const id of listRunIds(store)) {
+    try {
+      if (replay(readJournal(store.journal(id)).events).status !== 'done') return id;
+    } catch {
+      /* unreadable journals are reported by "runbook runs" */
     }
   }
-  assertCanRunUnattended(plan, meta.mode, f.yes === true, (id) => !restored.has(id));
-  void sourceHash;
-  return runSession({
-    plan, mode: meta.mode, params, runId, operator, store, ui, yes: f.yes === true, runStartedAt: new Date(meta.t),
-    firstSeq: events.at(-1)?.seq ?? 0, restored, opening: () => opening,
-  });
+  throw new UsageError(`No unfinished run in ${store.root} to resume: every run there finished. "runbook runs" lists them.`);
+}
+
+/** Params are fixed for the life of a run: a resume may supply secrets again, never change the others. */
+function assertParamsUnchanged(runId: string, specs: RunbookPlan['params'], given: Readonly<Record<string, string>>, original: Readonly<Record<string, unknown>>): void {
+  for (const [name, raw] of Object.entries(given)) {
+    const spec = specs[name];
+    if (spec === undefined || spec.type === 'secret') continue;
+    const before = original[name];
+    if (before === undefined || String(before) !== raw) {
+      throw new UsageError(`-p ${name}=${raw}: run ${runId} started with ${name}=${before === undefined ? '(unset)' : JSON.stringify(before)}, and params cannot change halfway through a run (earlier steps used the old value). Resume without -p ${name}, or start a new run.`);
+    }
+  }
+}
+
+/** A crashed run's command may still be running (kill -9 does not reach its process group): never start a second copy. */
+function assertCommandGone(s: StepState, runId: string): void {
+  const p = s.process;
+  if (p === undefined || p.host !== host()) return;
+  if (!(p.group ? groupAlive(p.pid) : processAlive(p.pid))) return;
+  const how = p.group ? `kill -TERM -- -${p.pid}` : `kill -TERM ${p.pid}`;
+  throw new UsageError(`The command of step "${s.id}" from run ${runId} is still running (${p.group ? 'process group' : 'pid'} ${p.pid}): the crashed run's child outlived it. Wait for it to finish, or stop it (${how}), then resume.`);
 }
 
 async function decideInterrupted(stepId: string, runId: string, f: ResumeFlags): Promise<InterruptedChoice> {

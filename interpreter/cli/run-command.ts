@@ -7,7 +7,7 @@ import { stepFingerprints } from '../store/fingerprint.js';
 import { StorePaths } from '../store/paths.js';
 import { newRunId } from '../store/run-id.js';
 import { assertNoReferenceToSkipped } from './references.js';
-import { assertCanRunUnattended, defaultOperator, host, runSession, type Ui } from './session.js';
+import { assertCanRunUnattended, defaultOperator, host, runSession, takeRunLock, type Ui } from './session.js';
 
 export interface RunFlags {
   readonly dryRun?: boolean;
@@ -52,6 +52,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
   const runId = newRunId();
   const operator = defaultOperator(f.operator);
   const runStartedAt = new Date();
+  const held = takeRunLock(plan, mode, params, runId, operator);
   return runSession({
     plan, mode, params, runId, operator, store: new StorePaths(f.store), ui, yes: f.yes === true, runStartedAt, firstSeq: 0, skip,
     opening: (lockKey) => [{
@@ -60,5 +61,5 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
       params: params.display, secretParams: Object.entries(plan.params).filter(([, s]) => s.type === 'secret').map(([k]) => k),
       operator, host: host(), pid: process.pid, mode, rtoMs: plan.rtoMs ?? null, lockKey, from: f.from ?? null, only: f.only ?? null,
     }],
-  });
+  }, held);
 }

@@ -1,7 +1,9 @@
 import { formatDuration } from '../../dsl/duration.js';
 import { errorMessage } from '../errors.js';
+import { shellQuote } from '../shell-quote.js';
 import { readJournal } from '../store/journal-reader.js';
 import { StorePaths } from '../store/paths.js';
+import { shownStatus } from '../store/run-liveness.js';
 import { replay } from '../store/run-state.js';
 import { listRunIds } from './run-lookup.js';
 
@@ -11,6 +13,13 @@ export interface RunRow {
   readonly title?: string;
   readonly mode?: string;
   readonly status: string;
+  /** The status for people, e.g. `running (on db7, pid 4242)`. */
+  readonly statusText?: string;
+  /** The process that last drove an unfinished run. */
+  readonly host?: string;
+  readonly pid?: number;
+  /** What to do about a crashed run. */
+  readonly hint?: string;
   readonly startedAt?: string;
   readonly durationMs?: number | null;
   readonly operator?: string;
@@ -23,7 +32,12 @@ export function runsCommand(f: { json?: boolean; store?: string }): number {
   const rows: RunRow[] = listRunIds(store).map((runId) => {
     try {
       const s = replay(readJournal(store.journal(runId)).events);
-      return { runId, runbookId: s.meta.runbookId, title: s.meta.title, mode: s.meta.mode, status: s.status, startedAt: s.meta.t, durationMs: s.durationMs, operator: [...s.operators].join(',') };
+      const st = shownStatus(s, resumeCommandLine(runId, f.store));
+      return {
+        runId, runbookId: s.meta.runbookId, title: s.meta.title, mode: s.meta.mode, status: st.status,
+        ...(st.text === st.status ? {} : { statusText: st.text }), ...(s.status === 'running' ? s.driver : {}), ...(st.hint ? { hint: st.hint } : {}),
+        startedAt: s.meta.t, durationMs: s.durationMs, operator: [...s.operators].join(','),
+      };
     } catch (e) {
       return { runId, status: 'unreadable', error: errorMessage(e) };
     }
@@ -38,7 +52,12 @@ export function runsCommand(f: { json?: boolean; store?: string }): number {
   }
   for (const r of rows) {
     const d = r.durationMs == null ? '' : formatDuration(r.durationMs);
-    process.stdout.write(`${r.runId}  ${(r.status).padEnd(11)} ${(r.mode ?? '').padEnd(7)} ${(r.runbookId ?? '?').padEnd(20)} ${d.padStart(7)}  ${r.operator ?? ''}  ${r.error ?? ''}\n`);
+    process.stdout.write(`${r.runId}  ${(r.statusText ?? r.status).padEnd(11)} ${(r.mode ?? '').padEnd(7)} ${(r.runbookId ?? '?').padEnd(20)} ${d.padStart(7)}  ${r.operator ?? ''}  ${r.error ?? r.hint ?? ''}\n`);
   }
   return 0;
+}
+
+/** `runbook resume <id>`, with the --store it was listed from. */
+export function resumeCommandLine(runId: string, store: string | undefined): string {
+  return `runbook resume ${runId}${store === undefined ? '' : ` --store ${shellQuote(store)}`}`;
 }

@@ -5,12 +5,13 @@ import { makeContext, resolve } from '../engine/context.js';
 import { runEngine } from '../engine/engine.js';
 import { noPrompter, type Prompter } from '../engine/prompter.js';
 import { EXIT, UsageError } from '../errors.js';
-import type { EventBody, EventSink } from '../events.js';
+import type { EventBody, EventSink, JournalEvent } from '../events.js';
 import { modeRuntime } from '../modes/index.js';
 import type { ResolvedParams } from '../params.js';
 import { Redactor } from '../redact.js';
 import { JournalWriter } from '../store/journal-writer.js';
 import { acquireLock, type Lock } from '../store/lock.js';
+import { lockDir } from '../store/lock-dir.js';
 import type { StorePaths } from '../store/paths.js';
 import { JsonReporter } from '../../tui/json-reporter.js';
 import { PlainReporter } from '../../tui/plain-reporter.js';
@@ -34,10 +35,15 @@ export interface SessionOptions {
   readonly firstSeq: number;
   readonly restored?: ReadonlyMap<string, StepOutput<unknown, unknown>>;
   readonly skip?: ReadonlyMap<string, string>;
+  /** Shown by the reporter only, before the opening events: on resume, the original run-started. */
+  readonly preface?: JournalEvent;
 }
 
 export function defaultOperator(flag: string | undefined): string {
-  if (flag !== undefined && flag.trim() !== '') return flag.trim();
+  if (flag !== undefined) {
+    if (flag.trim() === '') throw new UsageError('--operator is empty: give who is running this (a name recorded with every decision), or leave the flag out to use your OS user.');
+    return flag.trim();
+  }
   try {
     return userInfo().username;
   } catch {
@@ -66,23 +72,38 @@ export function assertCanRunUnattended(plan: RunbookPlan, mode: Mode, yes: boole
   }
 }
 
-/** Runs one session of a run (a fresh run or a resume): lock, journal, reporters, signals, engine. */
-export async function runSession(o: SessionOptions): Promise<number> {
+export interface HeldLock {
+  readonly lock: Lock | undefined;
+  /** The runbook's lockKey, resolved from the params (recorded in run-started). */
+  readonly lockKey: string | null;
+}
+
+/**
+ * Takes the one-live-run lock for procedure + target (live runs only), before anything is asked or
+ * written: a second operator learns at once that someone else is driving this procedure.
+ */
+export function takeRunLock(plan: RunbookPlan, mode: Mode, params: ResolvedParams, runId: string, operator: string): HeldLock {
+  let lockKey: string | null = null;
+  if (plan.lockKey) {
+    const run: RunInfo = { id: runId, runbookId: plan.id, mode, operator, startedAt: new Date().toISOString() };
+    lockKey = String(resolve(plan.lockKey, makeContext(params.values, new Map(), run, mode), 'lockKey'));
+  }
+  if (mode !== 'live') return { lock: undefined, lockKey };
+  const key = lockKey === null ? plan.id : `${plan.id}:${lockKey}`;
+  const lock = acquireLock(lockDir(), { key, runId, operator, host: host(), pid: process.pid, startedAt: new Date().toISOString() });
+  return { lock, lockKey };
+}
+
+/** Runs one session of a run (a fresh run or a resume) under a held lock: journal, reporters, signals, engine. */
+export async function runSession(o: SessionOptions, held: HeldLock): Promise<number> {
+  const { lock, lockKey } = held;
   const redactor = new Redactor();
   for (const s of o.params.secrets) redactor.add(s);
-  const mode = await modeRuntime(o.mode);
+  const mode = await modeRuntime(o.mode).catch((e: unknown) => {
+    lock?.release();
+    throw e;
+  });
   const run: RunInfo = { id: o.runId, runbookId: o.plan.id, mode: o.mode, operator: o.operator, startedAt: o.runStartedAt.toISOString() };
-
-  let lockKey: string | null = null;
-  if (o.plan.lockKey) {
-    const c = makeContext(o.params.values, new Map(), run, o.mode);
-    lockKey = String(resolve(o.plan.lockKey, c, 'lockKey'));
-  }
-  let lock: Lock | undefined;
-  if (o.mode === 'live') {
-    const key = lockKey === null ? o.plan.id : `${o.plan.id}:${lockKey}`;
-    lock = acquireLock(o.store.locks, { key, runId: o.runId, operator: o.operator, host: host(), pid: process.pid, startedAt: new Date().toISOString() });
-  }
 
   const journal = new JournalWriter(o.store.journal(o.runId));
   const reporter: EventSink = o.ui === 'json' ? new JsonReporter() : new PlainReporter();
@@ -97,6 +118,7 @@ export async function runSession(o: SessionOptions): Promise<number> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
+    if (o.preface) reporter.write(redactor.value(o.preface));
     for (const e of o.opening(lockKey)) emit(e);
     if (lock?.tookOverFrom) emit({ type: 'lock-takeover', key: lock.tookOverFrom.key, previous: { ...lock.tookOverFrom } });
     const prompter: Prompter = o.mode === 'live' && canAsk() ? new ReadlinePrompter(process.stdin, o.ui === 'json' ? process.stderr : process.stdout) : noPrompter;

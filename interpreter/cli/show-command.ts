@@ -1,10 +1,13 @@
 import { formatDuration } from '../../dsl/duration.js';
 import { readJournal } from '../store/journal-reader.js';
 import { StorePaths } from '../store/paths.js';
-import { replay } from '../store/run-state.js';
+import { shownStatus } from '../store/run-liveness.js';
+import { replay, type StepState } from '../store/run-state.js';
 import { findRun } from './run-lookup.js';
+import { resumeCommandLine } from './runs-command.js';
 
 const ICON: Record<string, string> = { ok: '✔', failed: '✖', skipped: '↷', 'done-by-hand': '✋', planned: '○', pending: '·', interrupted: '■', running: '▶' };
+const CHOICE: Record<string, string> = { retry: 'retry', skip: 'skip', done: 'done by hand', abort: 'abort' };
 
 /** One run: its facts and each step's status and duration (secrets were never journaled). */
 export function showCommand(arg: string, f: { json?: boolean; store?: string }): number {
@@ -13,21 +16,34 @@ export function showCommand(arg: string, f: { json?: boolean; store?: string }):
   const { events, tornTail } = readJournal(store.journal(runId));
   const s = replay(events);
   const m = s.meta;
+  const st = shownStatus(s, resumeCommandLine(runId, f.store));
   const kinds = new Map(m.steps.map((x) => [x.id, x]));
   const steps = [...s.steps.values()].map((x) => ({ ...x, kind: kinds.get(x.id)?.kind, title: kinds.get(x.id)?.title, phase: kinds.get(x.id)?.phase ?? null }));
+  const resumes = s.resumes.map((r) => ({ t: r.t, operator: r.operator, host: r.host, pid: r.pid, forced: r.forced, changedSteps: r.changedSteps }));
+  const decisions = s.decisions.map(({ t, stepId, choice, by, reason, note }) => ({ t, stepId, choice, by, ...(reason === undefined ? {} : { reason }), ...(note === undefined ? {} : { note }) }));
   if (f.json) {
     const out = {
-      runId, runbookId: m.runbookId, title: m.title, file: m.file, mode: m.mode, status: s.status, exitCode: s.exitCode,
-      startedAt: m.t, durationMs: s.durationMs, rtoMs: m.rtoMs, operators: [...s.operators], host: m.host, params: m.params,
-      tornTail, steps,
+      runId, runbookId: m.runbookId, title: m.title, file: m.file, mode: m.mode, status: st.status,
+      ...(st.text === st.status ? {} : { statusText: st.text }), ...(st.hint ? { hint: st.hint } : {}), ...(s.status === 'running' ? { driver: s.driver } : {}),
+      exitCode: s.exitCode, startedAt: m.t, durationMs: s.durationMs, rtoMs: m.rtoMs, operators: [...s.operators], host: m.host, params: m.params,
+      tornTail, resumes, decisions, steps,
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }
   const w = (l: string): boolean => process.stdout.write(`${l}\n`);
+  const rto = m.rtoMs === null ? '' : formatDuration(m.rtoMs);
+  const took = s.durationMs !== null
+    ? ` · ${formatDuration(s.durationMs)}${rto && ` of RTO ${rto}`}`
+    : ` · started ${formatDuration(Math.max(0, Date.now() - Date.parse(m.t)))} ago, not finished${rto && ` · RTO ${rto}`}`;
   w(`${m.title} (${m.runbookId}) — run ${runId}`);
-  w(`mode ${m.mode} · status ${s.status}${s.durationMs === null ? '' : ` · ${formatDuration(s.durationMs)}`}${m.rtoMs === null ? '' : ` of RTO ${formatDuration(m.rtoMs)}`}`);
-  w(`started ${m.t} by ${[...s.operators].join(', ')} on ${m.host} · file ${m.file}`);
+  w(`mode ${m.mode} · status ${st.text}${took}`);
+  if (st.hint) w(st.hint);
+  w(`started ${m.t} by ${m.operator} on ${m.host} · file ${m.file}`);
+  for (const r of resumes) {
+    const forced = r.forced ? ` · forced, changed steps: ${r.changedSteps.join(', ') || 'none'}` : '';
+    w(`resumed ${r.t} by ${r.operator} on ${r.host}${forced}`);
+  }
   const params = Object.entries(m.params);
   if (params.length) w(`params ${params.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ')}`);
   if (tornTail) w('note: the last journal line was cut short by a crash and was ignored');
@@ -38,8 +54,22 @@ export function showCommand(arg: string, f: { json?: boolean; store?: string }):
       if (phase) w(`── ${phase}`);
     }
     const d = x.durationMs === null ? '' : formatDuration(x.durationMs);
-    const extra = x.error ? ` — ${x.error}` : x.reason ? ` — ${x.reason}` : x.note ? ` — ${x.note}` : '';
-    w(`${ICON[x.status] ?? '?'} ${x.id.padEnd(28)} ${(x.kind ?? '').padEnd(8)} ${x.status.padEnd(12)} ${d.padStart(7)}${extra}`);
+    w(`${ICON[x.status] ?? '?'} ${x.id.padEnd(28)} ${(x.kind ?? '').padEnd(8)} ${x.status.padEnd(12)} ${d.padStart(7)}${detail(x)}`);
+  }
+  if (decisions.length) {
+    w('decisions');
+    for (const x of decisions) {
+      const why = x.reason ?? x.note;
+      w(`  ${x.t}  ${x.stepId}: ${CHOICE[x.choice] ?? x.choice} by ${x.by}${why === undefined ? '' : ` — ${why}`}`);
+    }
   }
   return 0;
+}
+
+/** Why a step ended as it did: a failure's error; for a decision, its reason or note and who made it. */
+function detail(x: StepState): string {
+  if (x.status !== 'skipped' && x.status !== 'done-by-hand') return x.error ? ` — ${x.error}` : '';
+  const why = x.status === 'skipped' ? x.reason : x.note;
+  const parts = [why, x.by && `by ${x.by}`, x.error && `after: ${x.error}`].filter(Boolean);
+  return parts.length ? ` — ${parts.join(' · ')}` : '';
 }

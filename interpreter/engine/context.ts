@@ -13,9 +13,10 @@ export function makeContext(params: Readonly<Record<string, unknown>>, outputs: 
     get(_t, prop) {
       if (typeof prop !== 'string') return undefined;
       const out = outputs.get(prop);
+      if (out?.status === 'skipped' && mode === 'live') return skippedOutput(prop, out);
       if (out !== undefined && out.status !== 'planned') return out;
       if (mode === 'dry-run' || mode === 'probe' || out?.status === 'planned') return placeholder(`steps.${prop}`);
-      throw new ReferenceError(`the output of step "${prop}" is not available in this run (it has not run, or was skipped by --from/--only).`);
+      throw new ReferenceError(`step "${prop}" has no output in this run: it has not run yet, or there is no such step.`);
     },
     has(_t, prop) {
       return typeof prop === 'string' && outputs.has(prop);
@@ -28,6 +29,21 @@ export function makeContext(params: Readonly<Record<string, unknown>>, outputs: 
     },
   });
   return Object.freeze({ params, steps, run });
+}
+
+const STATUS_FIELDS = new Set(['status', 'ok', 'durationMs']);
+
+/**
+ * A skipped step (by the operator, `when`, or --from/--only) tells its status, but its output is not
+ * there to use: a later step reading it fails with the reason instead of using a stale or half value.
+ */
+function skippedOutput(id: string, out: StepOutput<unknown, unknown>): StepOutput<unknown, unknown> {
+  return new Proxy(out, {
+    get(target, prop, receiver) {
+      if (typeof prop !== 'string' || STATUS_FIELDS.has(prop)) return Reflect.get(target, prop, receiver) as unknown;
+      throw new ReferenceError(`step "${id}" was skipped, so its ${prop} is not available. Run it (resume, or start earlier with --from ${id}), or make this step handle c.steps['${id}'].status === 'skipped'.`);
+    },
+  });
 }
 
 /** Evaluates a lazy value; errors name what was being computed. */

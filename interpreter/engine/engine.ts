@@ -96,6 +96,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
       const env: ActionEnv = {
         stepId: step.id, ctx: c, timeoutMs: step.options.timeoutMs, signal: o.signal, interactive: step.options.interactive,
         onOutput: (stream, text) => buffers[stream].push(text), redact: o.redact, runbookId: o.plan.id, runId: o.run.id,
+        onSpawn: (pid, group) => o.emit({ type: 'process-started', stepId: step.id, pid, group }),
       };
       let outcome: ActionOutcome;
       try {

@@ -38,8 +38,14 @@ export function judge(step: StepNode, o: ActionOutcome, c: RuntimeCtx): Judged {
     return { passed: false, value, error: `expect threw: ${e instanceof Error ? e.message : String(e)}` };
   }
   if (passed) return { passed, value, error: undefined };
-  const why = o.error ? ` (${o.error})` : '';
-  return { passed, value, error: `expectation not met: ${describeExpect(step)}; got ${preview(value, o.text)}${why}` };
+  const got = preview(value, o.text);
+  return { passed, value, error: `expectation not met: ${describeExpect(step)}; got ${got}${context(o.error, got)}` };
+}
+
+/** The action's error after the preview, without repeating it: `(GET http://…)` rather than `(GET http://…: ECONNREFUSED …)`. */
+function context(error: string | undefined, got: string): string {
+  if (!error) return '';
+  return ` (${error.endsWith(`: ${got}`) ? error.slice(0, -got.length - 2) : error})`;
 }
 
 function describeExpect(step: StepNode): string {
@@ -50,10 +56,35 @@ function describeExpect(step: StepNode): string {
   return compact(e.fn.toString());
 }
 
-function preview(value: unknown, text: string): string {
-  if (typeof value === 'object' && value !== null && 'stdout' in value) return JSON.stringify(compact(text).slice(0, 120));
+/**
+ * What the step got, short and readable: an HTTP result by its status or transport error, a command by
+ * its output and exit code, anything else as compact JSON cut at a word boundary with an explicit `…`.
+ */
+export function preview(value: unknown, text: string): string {
+  if (typeof value === 'object' && value !== null) {
+    const r = value as Record<string, unknown>;
+    if ('status' in r && ('method' in r || 'url' in r)) {
+      const e = r['error'] as { code?: unknown; message?: unknown } | undefined;
+      if (e && typeof e === 'object') return clip(compact(`${String(e.code ?? 'error')} ${String(e.message ?? '')}`), 120);
+      return `status ${String(r['status'])}`;
+    }
+    if ('stdout' in r && 'exitCode' in r) {
+      const out = JSON.stringify(clip(compact(typeof r['stdout'] === 'string' ? r['stdout'] : text), 80));
+      const code = r['exitCode'];
+      const how = typeof code === 'number' ? `exit code ${code}` : typeof r['signal'] === 'string' ? `killed by ${r['signal']}` : 'no exit code';
+      return `${out} (${how})`;
+    }
+  }
   const s = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
-  return compact(s).slice(0, 160);
+  return clip(compact(s), 160);
+}
+
+/** Cut at the last word boundary (space, comma, colon) before `max`, else between characters, saying so with `…`. */
+function clip(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const head = s.slice(0, max - 1).replace(/[\uD800-\uDBFF]$/, '');
+  const cut = Math.max(head.lastIndexOf(' '), head.lastIndexOf(','), head.lastIndexOf(':'));
+  return `${(cut > max / 2 ? head.slice(0, cut + 1) : head).trimEnd()}…`;
 }
 
 function compact(s: string): string {

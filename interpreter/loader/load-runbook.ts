@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isRunbook } from '../../dsl/builder.js';
 import type { RunbookPlan } from '../../dsl/nodes.js';
 import { UsageError } from '../errors.js';
+import { shellQuote } from '../shell-quote.js';
+import { assertReferencesResolve } from '../cli/references.js';
 
 export interface LoadedRunbook {
   readonly file: string;
@@ -23,8 +25,12 @@ const LOADER_VERSION = '1';
  */
 export async function loadRunbook(fileArg: string, dslUrl = defaultDslUrl()): Promise<LoadedRunbook> {
   const file = resolve(fileArg);
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    throw new UsageError(`${fileArg} is a directory, not a runbook file. Give one of its runbooks; "runbook list ${shellQuote(fileArg)}" lists them.`);
+  }
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new UsageError(`Runbook file not found: ${fileArg}. Check the path (it is relative to ${process.cwd()}).`);
+    const where = isAbsolute(fileArg) ? '' : ` (it is relative to ${process.cwd()})`;
+    throw new UsageError(`Runbook file not found: ${fileArg}. Check the path${where}.`);
   }
   const { modulePath, sourceHash } = await compile(file, dslUrl);
   let mod: { default?: unknown };
@@ -42,7 +48,9 @@ export async function loadRunbook(fileArg: string, dslUrl = defaultDslUrl()): Pr
   if (!isRunbook(mod.default)) {
     throw new UsageError(`The default export of ${fileArg} is not a runbook (got ${typeof mod.default}). Export the builder returned by runbook(…) from 'runbook'.`);
   }
-  return { file, plan: mod.default.toPlan(), sourceHash };
+  const plan = mod.default.toPlan();
+  assertReferencesResolve(plan);
+  return { file, plan, sourceHash };
 }
 
 function defaultDslUrl(): string {

@@ -10,6 +10,8 @@ export interface ActionEnv {
   readonly interactive: boolean;
   /** Streams output as it arrives (already split at line ends by the engine). */
   readonly onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** A command started as `pid` (and leads its own process group when `group`). */
+  readonly onSpawn?: (pid: number, group: boolean) => void;
   /** Removes secrets from text that leaves the process (notifications). */
   readonly redact: (text: string) => string;
   readonly runbookId: string;

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { linkSync, mkdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { LockHeldError } from '../errors.js';
+import { processAlive } from './process-alive.js';
 
 export interface LockHolder {
   readonly key: string;
@@ -29,7 +30,7 @@ export function acquireLock(dir: string, holder: LockHolder): Lock {
   const safe = holder.key.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
   const path = join(dir, `${safe}-${createHash('sha256').update(holder.key).digest('hex').slice(0, 8)}.lock`);
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(holder));
+  writeFileSync(tmp, JSON.stringify(holder), { mode: 0o644 });
   let tookOverFrom: LockHolder | undefined;
   try {
     for (let tries = 0; tries < 3; tries++) {
@@ -78,23 +79,7 @@ function readHolder(path: string): LockHolder | undefined {
 /** A holder on another host cannot be checked from here: it counts as alive. */
 function isAlive(h: LockHolder): boolean {
   if (h.host !== hostname()) return true;
-  if (!Number.isInteger(h.pid) || h.pid <= 0) return false;
-  try {
-    process.kill(h.pid, 0);
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  return !isZombie(h.pid);
-}
-
-/** A killed holder whose parent has not reaped it yet still answers kill(0); /proc says it is dead (state Z). */
-function isZombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return false;
-  }
+  return Number.isInteger(h.pid) && h.pid > 0 && processAlive(h.pid);
 }
 
 function release(path: string, runId: string): void {

@@ -9,9 +9,6 @@ export class StorePaths {
   get runs(): string {
     return join(this.root, 'runs');
   }
-  get locks(): string {
-    return join(this.root, 'locks');
-  }
   journal(runId: string): string {
     return join(this.runs, `${runId}.ndjson`);
   }

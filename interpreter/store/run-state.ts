@@ -2,6 +2,8 @@ import type { StepStatus } from '../../dsl/context.js';
 import type { EventBody, JournalEvent, RunStatus } from '../events.js';
 
 export type RunStartedEvent = Extract<EventBody, { type: 'run-started' }> & { seq: number; t: string };
+export type RunResumedEvent = Extract<EventBody, { type: 'run-resumed' }> & { seq: number; t: string };
+export type DecisionEvent = Extract<EventBody, { type: 'decision' }> & { seq: number; t: string };
 
 export interface StepState {
   readonly id: string;
@@ -15,6 +17,8 @@ export interface StepState {
   note?: string;
   by?: string;
   continued?: boolean;
+  /** The last command this step started, and on which host. */
+  process?: { pid: number; group: boolean; host: string };
 }
 
 export interface RunState {
@@ -25,24 +29,41 @@ export interface RunState {
   exitCode: number | null;
   lastEventAt: string;
   operators: Set<string>;
+  /** The process that last drove the run: run-started's, then each run-resumed's. */
+  driver: { host: string; pid: number };
+  resumes: RunResumedEvent[];
+  decisions: DecisionEvent[];
 }
 
 /** Replays a journal into the state of each step (memoized step state, keyed by step id). */
 export function replay(events: readonly JournalEvent[]): RunState {
   const meta = events[0] as RunStartedEvent;
   const steps = new Map<string, StepState>(meta.steps.map((s) => [s.id, { id: s.id, status: 'pending', durationMs: null, attempts: 0 }]));
-  const state: RunState = { meta, steps, status: 'running', durationMs: null, exitCode: null, lastEventAt: meta.t, operators: new Set([meta.operator]) };
+  const state: RunState = {
+    meta, steps, status: 'running', durationMs: null, exitCode: null, lastEventAt: meta.t, operators: new Set([meta.operator]),
+    driver: { host: meta.host, pid: meta.pid }, resumes: [], decisions: [],
+  };
   const at = (id: string): StepState => {
     let s = steps.get(id);
     if (!s) steps.set(id, (s = { id, status: 'pending', durationMs: null, attempts: 0 }));
     return s;
   };
+  let host = meta.host;
   for (const e of events) {
     state.lastEventAt = e.t;
     switch (e.type) {
       case 'run-resumed':
         state.status = 'running';
         state.operators.add(e.operator);
+        host = e.host;
+        state.driver = { host: e.host, pid: e.pid };
+        state.resumes.push(e);
+        break;
+      case 'decision':
+        state.decisions.push(e);
+        break;
+      case 'process-started':
+        at(e.stepId).process = { pid: e.pid, group: e.group, host };
         break;
       case 'step-started':
         at(e.stepId).status = 'running';

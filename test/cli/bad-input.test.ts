@@ -89,6 +89,18 @@ export default runbook('confirm-fixture', { title: 'Needs a yes' })
   .confirm('go-ahead', 'Really fail over?')
   .exec('act', 'Act', sh\`true\`);
 `,
+  'unknown-ref.js': `
+import { runbook, sh } from 'runbook';
+export default runbook('unknown-ref', { title: 'Reads a step that does not exist' })
+  .exec('a', 'A', sh\`true\`)
+  .exec('b', 'B', sh\`echo \${(c) => c.steps['promote-db'].value}\`);
+`,
+  'later-ref.js': `
+import { runbook, sh } from 'runbook';
+export default runbook('later-ref', { title: 'Reads a later step' })
+  .exec('a', 'A', sh\`echo \${(c) => c.steps.leader.value}\`)
+  .exec('leader', 'Leader', sh\`true\`);
+`,
   'interactive.ts': `
 import { runbook, sh } from 'runbook';
 export default runbook('interactive-fixture', { title: 'Needs a terminal' })
@@ -137,11 +149,17 @@ const CASES: readonly Case[] = [
   { name: 'missing required secret in a live run', args: (c) => ['run', join(c.fx, 'secret.ts'), '--store', c.store], says: () => ['Missing required param "token"', 'RB_E2E_TOKEN'] },
   { name: '-p without =', args: (c) => p(c, '-p', 'target'), says: () => ['-p "target"', '-p key=value'] },
   { name: '-p with an empty key', args: (c) => p(c, '-p', '=value'), says: () => ['-p "=value"', '-p key=value'] },
+  { name: 'empty string param (-p target=)', args: (c) => p(c, '-p', 'target='), says: () => ['"target"', 'is empty', 'give a value'] },
+  { name: 'empty enum param', args: (c) => p(c, '-p', target(c), '-p', 'region='), says: () => ['"region"', 'is empty'] },
+  { name: 'empty string param from the environment', args: (c) => p(c), env: { RB_E2E_TARGET: '' }, says: () => ['"target"', 'is empty', 'environment variable RB_E2E_TARGET'] },
+  { name: 'empty secret param', args: (c) => ['run', join(c.fx, 'secret.ts'), '--store', c.store, '-p', 'token='], says: () => ['"token"', 'is empty'] },
   { name: 'the same -p twice', args: (c) => p(c, '-p', target(c), '-p', 'target=/elsewhere'), says: () => ['-p target is given twice'] },
 
   // runbook files
   { name: 'missing runbook file', args: (c) => ['run', join(c.fx, 'nope.ts'), '--store', c.store], says: (c) => ['Runbook file not found', join(c.fx, 'nope.ts')] },
-  { name: 'a directory given as the runbook file', args: (c) => ['run', c.fx, '--store', c.store], says: (c) => ['Runbook file not found', c.fx] },
+  { name: 'a directory given as the runbook file', args: (c) => ['run', c.fx, '--store', c.store], says: (c) => [`${c.fx} is a directory`, `runbook list ${c.fx}`] },
+  { name: 'missing runbook file by absolute path (no "relative to")', args: (c) => ['run', join(c.fx, 'nope.ts'), '--store', c.store], says: () => [/Runbook file not found: \S+nope\.ts\. Check the path\.$/m] },
+  { name: 'missing runbook file by relative path (says relative to what)', args: (c) => ['run', 'nope.ts', '--store', c.store], says: (c) => ['Runbook file not found: nope.ts', `relative to ${c.work}`] },
   { name: 'runbook module without a default export', args: (c) => ['run', join(c.fx, 'no-default.ts'), '--store', c.store], says: () => ['no-default.ts', 'no default export'] },
   { name: 'default export that is not a runbook', args: (c) => ['run', join(c.fx, 'not-a-runbook.ts'), '--store', c.store], says: () => ['not-a-runbook.ts', 'is not a runbook'] },
   { name: 'syntax error in the runbook (names file:line)', args: (c) => ['run', join(c.fx, 'syntax-error.ts'), '--store', c.store], says: () => [/syntax-error\.ts:5:\d+/, 'does not compile'] },
@@ -160,6 +178,8 @@ const CASES: readonly Case[] = [
   { name: 'missing argument to run', args: () => ['run'], says: () => ["missing required argument 'file'"] },
   { name: 'missing argument to show', args: (c) => ['show', '--store', c.store], says: () => ["missing required argument 'run-id'"] },
   { name: 'too many arguments', args: (c) => ['runs', 'extra', '--store', c.store], says: () => ["too many arguments for 'runs'"] },
+  { name: 'empty --operator', args: (c) => ['run', join(c.fx, 'good.ts'), '--store', c.store, '--yes', '--operator', ''], says: () => ['--operator is empty'] },
+  { name: 'blank --operator', args: (c) => ['run', join(c.fx, 'good.ts'), '--store', c.store, '--yes', '--operator', '  '], says: () => ['--operator is empty'] },
   { name: '--probe without --dry-run', args: (c) => ['run', join(c.fx, 'good.ts'), '--store', c.store, '--probe'], says: () => ['--probe', '--dry-run'] },
   { name: '--from and --only together', args: (c) => ['run', join(c.fx, 'steps.ts'), '--store', c.store, '--from', 'use-leader', '--only', 'independent'], says: () => ['--from and --only'] },
   { name: 'unknown --from step', args: (c) => ['run', join(c.fx, 'steps.ts'), '--store', c.store, '--from', 'nope'], says: () => ['--from nope', 'no step "nope"', 'get-leader, use-leader, independent'] },
@@ -169,6 +189,8 @@ const CASES: readonly Case[] = [
   { name: '--ui bogus', args: (c) => ['run', join(c.fx, 'good.ts'), '--store', c.store, '--ui', 'bogus'], says: () => ['--ui "bogus"', 'plain'] },
   { name: '--ui without a value', args: (c) => ['run', join(c.fx, 'good.ts'), '--store', c.store, '--ui'], says: () => ['--ui', 'argument missing'] },
   { name: 'confirmation needed, no TTY and no --yes', args: (c) => ['run', join(c.fx, 'confirm.ts'), '--store', c.store], says: () => ['go-ahead', 'not a terminal', '--yes'] },
+  { name: 'dry-run of a step reading a step that does not exist (the CLI does not type-check)', args: (c) => ['run', join(c.fx, 'unknown-ref.js'), '--dry-run', '--store', c.store], says: () => ['Step "b"', 'no step "promote-db"'] },
+  { name: 'dry-run of a step reading a later step', args: (c) => ['run', join(c.fx, 'later-ref.js'), '--dry-run', '--store', c.store], says: () => ['Step "a"', 'step "leader", which runs after it'] },
   { name: 'interactive exec, no TTY (even with --yes)', args: (c) => ['run', join(c.fx, 'interactive.ts'), '--store', c.store, '--yes'], says: () => ['vendor-script', 'interactive', 'not a TTY'] },
 
   // runs and journals

@@ -1,11 +1,14 @@
 // The read-side commands (runs, show, list), help and version, and the exit codes of live runs
 // whose exec fails, end to end through the built CLI.
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import hello from '../../examples/hello.js';
 import { ROOT, runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { waitFor } from '../helpers/crash.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/cli/', import.meta.url));
 const fixture = (name: string): string => join(FIXTURES, name);
@@ -20,6 +23,10 @@ interface RunRow {
   durationMs?: number | null;
   operator?: string;
   error?: string;
+  statusText?: string;
+  hint?: string;
+  host?: string;
+  pid?: number;
 }
 
 interface ShownStep {
@@ -30,6 +37,9 @@ interface ShownStep {
   value?: unknown;
   result?: { exitCode?: number | null } & Record<string, unknown>;
   error?: string;
+  reason?: string;
+  note?: string;
+  by?: string;
   continued?: boolean;
   kind?: string;
   title?: string;
@@ -50,6 +60,10 @@ interface Shown {
   operators: string[];
   params: Record<string, unknown>;
   tornTail: boolean;
+  statusText?: string;
+  hint?: string;
+  resumes: { t: string; operator: string; host: string; pid: number; forced: boolean; changedSteps: string[] }[];
+  decisions: { t: string; stepId: string; choice: string; by: string; reason?: string; note?: string }[];
   steps: ShownStep[];
 }
 
@@ -244,6 +258,148 @@ describe('show', () => {
   });
 });
 
+/**
+ * A journal of steps-mix written by hand: run-started from a real dry-run (made live, with the given
+ * host and pid), then `events` (seq and t filled in). No run-finished unless `events` has one.
+ */
+async function craftJournal(store: string, runId: string, driver: { host: string; pid: number }, events: Record<string, unknown>[] = []): Promise<void> {
+  const src = join(tmp.dir, 'craft-src');
+  if (!existsSync(src)) expect((await cli(['run', fixture('steps-mix.ts'), '--dry-run', '--store', src])).code).toBe(0);
+  const first = JSON.parse(readFileSync(join(src, 'runs', `${onlyRunId(src)}.ndjson`), 'utf8').split('\n')[0] ?? '{}') as Record<string, unknown>;
+  const t0 = Date.parse('2026-01-01T12:00:00.000Z');
+  const lines = [{ ...first, runId, mode: 'live', operator: 'dana', ...driver, t: new Date(t0).toISOString() }, ...events]
+    .map((e, i) => JSON.stringify({ ...e, seq: i + 1, t: new Date(t0 + i * 1000).toISOString() }));
+  mkdirSync(join(store, 'runs'), { recursive: true });
+  writeFileSync(join(store, 'runs', `${runId}.ndjson`), `${lines.join('\n')}\n`);
+}
+
+/** The pid of a process that has exited and been reaped. */
+function deadPid(): number {
+  const r = spawnSync('true');
+  expect(r.status).toBe(0);
+  return r.pid;
+}
+
+const resumed = (operator: string, pid: number, more: Record<string, unknown> = {}): Record<string, unknown> =>
+  ({ type: 'run-resumed', operator, host: hostname(), pid, forced: false, changedSteps: [], ...more });
+
+describe('runs and show: a run whose process is gone', () => {
+  it('is crashed, with how to resume it, when its process is gone on this host (the last resume\'s process counts)', async () => {
+    const store = join(tmp.dir, 'crashed-store');
+    const here = hostname();
+    const started = { type: 'step-started', stepId: 'say-hello', kind: 'check', title: 'Say hello', phase: 'Look', attempt: 1, action: null };
+    await craftJournal(store, '20260101-120000-0001', { host: here, pid: deadPid() }, [started]);
+    // started by a live process (this test's), resumed by one that is gone → crashed
+    await craftJournal(store, '20260101-120000-0002', { host: here, pid: process.pid }, [resumed('erin', deadPid())]);
+    // started by a gone process, resumed by a live one → running
+    await craftJournal(store, '20260101-120000-0003', { host: here, pid: deadPid() }, [resumed('erin', process.pid)]);
+    // a finished run stays what it was
+    await craftJournal(store, '20260101-120000-0004', { host: here, pid: deadPid() }, [{ type: 'run-finished', status: 'failed', durationMs: 5, exitCode: 1 }]);
+
+    const rows = new Map(json<RunRow[]>(await cli(['runs', '--json', '--store', store])).map((r) => [r.runId, r]));
+    const hint = (id: string): string => `resume it: runbook resume ${id} --store ${store}`;
+    expect(rows.get('20260101-120000-0001')).toMatchObject({ status: 'crashed', hint: hint('20260101-120000-0001') });
+    expect(rows.get('20260101-120000-0002')).toMatchObject({ status: 'crashed', hint: hint('20260101-120000-0002') });
+    expect(rows.get('20260101-120000-0003')).toMatchObject({ status: 'running', host: here, pid: process.pid });
+    expect(rows.get('20260101-120000-0003')?.hint).toBeUndefined();
+    expect(rows.get('20260101-120000-0004')).toMatchObject({ status: 'failed' });
+
+    const text = await cli(['runs', '--store', store]);
+    const line = text.stdout.split('\n').find((l) => l.startsWith('20260101-120000-0001'));
+    expect(line).toMatch(/ crashed .*resume it: runbook resume 20260101-120000-0001/);
+
+    const shown = await cli(['show', '20260101-120000-0001', '--store', store]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/^mode live · status crashed · started \S+ ago, not finished · RTO 10m00s$/m);
+    expect(shown.stdout).not.toContain('of RTO');
+    expect(shown.stdout).toContain(`\n${hint('20260101-120000-0001')}\n`);
+    expect(shown.stdout).toMatch(/say-hello\s+check\s+interrupted/);
+    expect(json<Shown>(await cli(['show', '20260101-120000-0001', '--json', '--store', store]))).toMatchObject({ status: 'crashed', hint: hint('20260101-120000-0001') });
+    const live = await cli(['show', '20260101-120000-0003', '--store', store]);
+    expect(live.stdout).toMatch(/^mode live · status running · started \S+ ago, not finished · RTO 10m00s$/m);
+    expect(live.stdout).not.toContain('resume it');
+  });
+
+  it('is crashed when its process is a zombie (killed, not yet reaped)', async () => {
+    // The shell starts a short-lived child and at once becomes sleep, which never reaps it: the child
+    // exits after the exec (so the shell cannot have reaped it) and stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0.3 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      let out = '';
+      parent.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const zombie = await waitFor('the zombie pid', () => (/^\d+\n/.test(out) ? Number(out.trim()) : undefined));
+      await waitFor('the child to be a zombie', () => {
+        const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
+        return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+      });
+      const store = join(tmp.dir, 'zombie-store');
+      await craftJournal(store, '20260101-120000-0005', { host: hostname(), pid: zombie });
+      expect(json<RunRow[]>(await cli(['runs', '--json', '--store', store]))).toMatchObject([{ status: 'crashed' }]);
+    } finally {
+      parent.kill('SIGKILL');
+    }
+  });
+
+  it('on another host cannot be checked from here: shown as running there, with host and pid', async () => {
+    const store = join(tmp.dir, 'elsewhere-store');
+    await craftJournal(store, '20260101-120000-0006', { host: 'db-ops-7.example', pid: 4242 });
+    expect(json<RunRow[]>(await cli(['runs', '--json', '--store', store]))).toMatchObject([
+      { status: 'running', statusText: 'running (on db-ops-7.example, pid 4242)', host: 'db-ops-7.example', pid: 4242 },
+    ]);
+    expect((await cli(['runs', '--store', store])).stdout).toContain('running (on db-ops-7.example, pid 4242)');
+    const shown = await cli(['show', 'last', '--store', store]);
+    expect(shown.stdout).toContain('mode live · status running (on db-ops-7.example, pid 4242) · started');
+    expect(shown.stdout).not.toContain('resume it');
+  });
+});
+
+describe('show: decisions and resumes', () => {
+  it('a skipped step shows its reason and who skipped it, a done-by-hand step its note and who; resumes and decisions are listed', async () => {
+    const store = join(tmp.dir, 'decisions-store');
+    const dead = deadPid();
+    const step = (id: string, kind: string, phase: string): Record<string, unknown> => ({ type: 'step-started', stepId: id, kind, title: id, phase, attempt: 1, action: null });
+    await craftJournal(store, '20260101-120000-0007', { host: hostname(), pid: dead }, [
+      step('say-hello', 'check', 'Look'),
+      { type: 'step-finished', stepId: 'say-hello', status: 'ok', durationMs: 12, attempts: 1, value: 'hello tester' },
+      step('go-ahead', 'confirm', 'Look'),
+      { type: 'confirm-answered', stepId: 'go-ahead', answer: true, by: 'dana', auto: false },
+      { type: 'step-finished', stepId: 'go-ahead', status: 'ok', durationMs: 1000, attempts: 1, value: true, by: 'dana' },
+      { type: 'step-finished', stepId: 'never', status: 'skipped', durationMs: 0, attempts: 0, reason: 'condition (when) is false' },
+      step('tolerated', 'exec', 'Act'),
+      { type: 'attempt-failed', stepId: 'tolerated', attempt: 1, error: 'command exited with code 4', retryInMs: null },
+      { type: 'decision', stepId: 'tolerated', choice: 'skip', by: 'dana', reason: 'known flake INC-7' },
+      { type: 'step-finished', stepId: 'tolerated', status: 'skipped', durationMs: 30, attempts: 1, reason: 'known flake INC-7', by: 'dana', error: 'command exited with code 4' },
+      step('last', 'exec', 'Act'),
+      resumed('erin', dead, { forced: true, changedSteps: ['last (changed)'] }),
+      { type: 'decision', stepId: 'last', choice: 'done', by: 'erin', note: 'ran it by hand on db2' },
+      { type: 'step-finished', stepId: 'last', status: 'done-by-hand', durationMs: 0, attempts: 1, note: 'ran it by hand on db2', by: 'erin' },
+      { type: 'run-finished', status: 'done', durationMs: 95_000, exitCode: 0 },
+    ]);
+
+    const r = await cli(['show', 'last', '--store', store]);
+    expect(r.code).toBe(0);
+    const out = r.stdout;
+    const lineOf = (id: string): string => out.split('\n').find((l) => new RegExp(`^\\S+ ${id}\\s`).test(l)) ?? '';
+    expect(out).toMatch(/^mode live · status done · 1m35s of RTO 10m00s$/m);
+    expect(lineOf('tolerated')).toMatch(/skipped .* — known flake INC-7 · by dana · after: command exited with code 4$/);
+    expect(lineOf('last')).toMatch(/done-by-hand .* — ran it by hand on db2 · by erin$/);
+    expect(lineOf('never')).toMatch(/skipped .* — condition \(when\) is false$/);
+    expect(out).toContain('started 2026-01-01T12:00:00.000Z by dana on');
+    expect(out).toMatch(/^resumed 2026-01-01T12:00:\d\d\.000Z by erin on \S+ · forced, changed steps: last \(changed\)$/m);
+    expect(out).toMatch(/^decisions\n {2}\S+ {2}tolerated: skip by dana — known flake INC-7\n {2}\S+ {2}last: done by hand by erin — ran it by hand on db2$/m);
+
+    const s = json<Shown>(await cli(['show', 'last', '--json', '--store', store]));
+    expect(s.resumes).toEqual([{ t: expect.any(String) as string, operator: 'erin', host: hostname(), pid: dead, forced: true, changedSteps: ['last (changed)'] }]);
+    expect(s.decisions).toMatchObject([
+      { stepId: 'tolerated', choice: 'skip', by: 'dana', reason: 'known flake INC-7' },
+      { stepId: 'last', choice: 'done', by: 'erin', note: 'ran it by hand on db2' },
+    ]);
+    const by = new Map(s.steps.map((x) => [x.id, x]));
+    expect(by.get('tolerated')).toMatchObject({ status: 'skipped', reason: 'known flake INC-7', by: 'dana' });
+    expect(by.get('last')).toMatchObject({ status: 'done-by-hand', note: 'ran it by hand on db2', by: 'erin' });
+  });
+});
+
 describe('list', () => {
   it('lists the examples with title, step count and RTO', async () => {
     const r = await runCli(['list', 'examples'], { cwd: ROOT });
@@ -278,6 +434,29 @@ describe('list', () => {
       { id: 'list-alpha', title: 'Alpha procedure', steps: 3, rtoMs: 900_000 },
       { id: 'list-beta', title: 'Beta procedure without an RTO', steps: 1, rtoMs: null },
     ]);
+  });
+
+  it('warns when two files define the same runbook id (they share a lock and a journal namespace), as text and --json', async () => {
+    const dir = join(tmp.dir, 'list-dup');
+    cpSync(fixture('list'), dir, { recursive: true });
+    const alpha = readdirSync(dir).find((f) => readFileSync(join(dir, f), 'utf8').includes("'list-alpha'")) ?? '';
+    writeFileSync(join(dir, 'zz-copy.ts'), readFileSync(join(dir, alpha), 'utf8'));
+    const r = await runCli(['list', dir], { cwd: tmp.dir });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^warning: runbook id "list-alpha" is defined in 2 files \(\S+, \S+zz-copy\.ts\): they share one lock and one journal namespace/m);
+    const rows = json<{ file: string; id?: string; warning?: string }[]>(await runCli(['list', dir, '--json'], { cwd: tmp.dir }));
+    expect(rows.filter((x) => x.warning !== undefined).map((x) => x.id)).toEqual(['list-alpha', 'list-alpha']);
+    expect(rows.find((x) => x.id === 'list-beta')?.warning).toBeUndefined();
+  });
+
+  it('with no folder given and no runbooks in ./runbooks, suggests giving a folder or "runbook list examples"', async () => {
+    const cwd = join(tmp.dir, 'list-default');
+    mkdirSync(join(cwd, 'runbooks'), { recursive: true });
+    writeFileSync(join(cwd, 'runbooks', 'README.md'), '# runbooks\n');
+    mkdirSync(join(cwd, 'examples'));
+    const r = await runCli(['list'], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe('No runbooks in runbooks/: give the folder that holds yours (runbook list <dir>), or try "runbook list examples".');
   });
 
   it('lists a module that is not a runbook as an error and exits 2', async () => {

@@ -4,11 +4,16 @@ import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { LOCK_DIR, runCli, tempDir, type CliResult } from '../helpers/cli.js';
 import { countLines, journalEvents, kill9, killGroup, killStarted, runIdFromOutput, startCli, trackGroupFromPidFile, waitFor, type LiveCli } from '../helpers/crash.js';
 
 // `hold` waits while <dir>/hold-<cluster> exists (bounded to ~60 s so nothing lingers if a test dies),
 // writing its shell's pid first so a test can kill its process group after a kill -9 of the CLI.
+/** Locks are host-wide (RUNBOOK_LOCK_DIR, one per test file), not inside a store. */
+function lockFiles(): string[] {
+  return existsSync(LOCK_DIR) ? readdirSync(LOCK_DIR).filter((f) => f.endsWith('.lock')) : [];
+}
+
 const RUNBOOK = (lockKey: boolean): string => `
 import { param, runbook, sh } from 'runbook';
 export default runbook('lock-fixture', {
@@ -103,10 +108,23 @@ describe('the live-run lock', () => {
     e.release('east');
     const r = await first.cli.exited;
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(existsSync(join(e.store, 'locks')) ? readdirSync(join(e.store, 'locks')) : []).toEqual([]);
+    expect(lockFiles()).toEqual([]);
     const third = await e.cli(runArgs(e, 'east'));
     expect(third.code, third.stdout + third.stderr).toBe(0);
     expect(e.counts()).toEqual({ 'hold-east': 2, 'after-east': 2 });
+  });
+
+  it('the lock holds across working directories and stores: the same procedure started elsewhere exits 4', async () => {
+    const e = env();
+    const first = await e.hold('east', 'alice');
+    const elsewhere = tempDir('runbook-lock-elsewhere-');
+    cleanups.push(elsewhere.cleanup);
+    const other = await runCli(['run', e.file, '--yes', '-p', `dir=${e.dir}`, '-p', 'cluster=east'], { cwd: elsewhere.dir });
+    expect(other.code, other.stdout + other.stderr).toBe(4);
+    expect(other.stderr).toContain(first.runId);
+    expect(existsSync(join(elsewhere.dir, '.runbook', 'runs'))).toBe(false); // nothing journaled for the refused run
+    e.release('east');
+    expect((await first.cli.exited).code).toBe(0);
   });
 
   it('a stale lock (its run was kill -9ed) is taken over, and the takeover is journaled naming the previous run', async () => {
@@ -116,7 +134,7 @@ describe('the live-run lock', () => {
     expect(killed.signal).toBe('SIGKILL');
     killGroup(dead.pgid);
     e.release('east');
-    expect(readdirSync(join(e.store, 'locks'))).toHaveLength(1); // left behind by the killed run
+    expect(lockFiles()).toHaveLength(1); // left behind by the killed run
 
     const r = await e.cli(runArgs(e, 'east', '--operator', 'bob'));
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -129,7 +147,7 @@ describe('the live-run lock', () => {
     expect(r.stdout).toContain(dead.runId);
     expect(events.at(-1)).toMatchObject({ type: 'run-finished', status: 'done', exitCode: 0 });
     // Released after the run.
-    expect(readdirSync(join(e.store, 'locks'))).toEqual([]);
+    expect(lockFiles()).toEqual([]);
   });
 
   it('lockKey scopes the lock: another cluster proceeds concurrently, the same cluster is blocked', async () => {

@@ -65,7 +65,7 @@ async function crashInLongStep(s: Scenario): Promise<string> {
   rmSync(hold);
   const id = String(runId);
   const events = journalEvents(s.journal(id));
-  expect(events.at(-1)).toMatchObject({ type: 'step-started', stepId: 'long' });
+  expect(events.filter((e) => e.type !== 'process-started' && e.type !== 'output').at(-1)).toMatchObject({ type: 'step-started', stepId: 'long' });
   expect(events.some((e) => e.type === 'run-finished')).toBe(false);
   return id;
 }
@@ -251,5 +251,84 @@ describe('resume after a failed step', () => {
     const events = journalEvents(s.journal(id));
     expect(events.filter((e) => e.type === 'run-finished').map((e) => e.type === 'run-finished' && e.exitCode)).toEqual([1, 0]);
     expect(stepStatuses(s.journal(id))).toEqual(Object.fromEntries(ALL.map((x) => [x, 'ok'])));
+  });
+});
+
+describe('resume guards added after a new-user review', () => {
+  it('refuses while the crashed run\'s command is still running, naming the step and its process group', async () => {
+    const s = scenario();
+    writeFileSync(join(s.dir, 'hold'), '');
+    const cli = startCli(['run', s.file, '--store', s.store, '-p', `dir=${s.dir}`], { cwd: s.root, env: { RESUME_TOKEN: TOKEN } });
+    const pgid = await waitFor('the long step to start', () => (s.counts()['long'] === 1 ? trackGroupFromPidFile(join(s.dir, 'long.pid')) : undefined));
+    const id = String(runIdFromOutput(cli.stdout()));
+    await kill9(cli);
+    // The step's shell outlived the CLI (kill -9 does not reach its process group).
+    const r = await s.cli(['resume', id, '--retry-interrupted'], { RESUME_TOKEN: TOKEN });
+    expectUsage(r, '"long"', 'still running', `process group ${pgid}`, `kill -TERM -- -${pgid}`);
+    expect(s.counts()['long']).toBe(1);
+    killGroup(pgid);
+    rmSync(join(s.dir, 'hold'));
+    const ok = await s.cli(['resume', id, '--retry-interrupted'], { RESUME_TOKEN: TOKEN });
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+  });
+
+  it('params cannot change on resume (secrets may be given again); the resumed output shows the run and how to continue', async () => {
+    const s = scenario();
+    writeFileSync(join(s.dir, 'fail'), '');
+    const first = await s.cli(['run', s.file, '-p', `dir=${s.dir}`], { RESUME_TOKEN: TOKEN });
+    expect(first.code).toBe(1);
+    const id = String(runIdFromOutput(first.stdout));
+    expect(first.stdout).toContain(`to continue: runbook resume ${id}`);
+    expect(first.stdout).toMatch(/steps: .*1 failed.*3 not run/);
+
+    const changed = await s.cli(['resume', id, '-p', 'dir=/somewhere/else'], { RESUME_TOKEN: TOKEN });
+    expectUsage(changed, '-p dir=/somewhere/else', 'params cannot change halfway through a run');
+
+    rmSync(join(s.dir, 'fail'));
+    const same = await s.cli(['resume', id, '-p', `dir=${s.dir}`, '-p', 'token=another-token-value'], { RESUME_TOKEN: undefined });
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    expect(same.stdout).toContain(' LIVE ');
+    expect(same.stdout).toContain(`run ${id}`);
+    expect(same.stdout).toContain('Resume fixture');
+    expect(same.stdout.match(/── After/g)).toHaveLength(1);
+    expect(readFileSync(join(s.dir, 'token.txt'), 'utf8')).toBe('another-token-value');
+  });
+
+  it('"resume last" picks the newest unfinished run, not a later dry-run', async () => {
+    const s = scenario();
+    writeFileSync(join(s.dir, 'fail'), '');
+    const failed = await s.cli(['run', s.file, '-p', `dir=${s.dir}`], { RESUME_TOKEN: TOKEN });
+    expect(failed.code).toBe(1);
+    const id = String(runIdFromOutput(failed.stdout));
+    await new Promise((r) => setTimeout(r, 1100)); // a later second, so the dry-run sorts after it
+    const dry = await s.cli(['run', s.file, '-p', `dir=${s.dir}`, '--dry-run']);
+    expect(dry.code).toBe(0);
+    rmSync(join(s.dir, 'fail'));
+    const r = await s.cli(['resume', 'last'], { RESUME_TOKEN: TOKEN });
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`run ${id}`);
+  });
+
+  it('an interrupted read-only check is simply run again (it changes nothing), without a flag', async () => {
+    const s = scenario();
+    const file = join(s.root, 'check-only.ts');
+    writeFileSync(file, `import { param, runbook, sh } from 'runbook';
+export default runbook('check-only', { title: 'Check only', params: { dir: param.string() } })
+  .exec('first', 'First', sh\`cd \${(c) => c.params.dir} && echo first >> counter\`)
+  .check('wait', 'Wait for it', sh\`cd \${(c) => c.params.dir} && echo wait >> counter && echo $$ > long.pid; n=0; while [ -e hold ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done\`)
+  .exec('after', 'After', sh\`cd \${(c) => c.params.dir} && echo after >> counter\`);
+`);
+    writeFileSync(join(s.dir, 'hold'), '');
+    const cli = startCli(['run', file, '--store', s.store, '-p', `dir=${s.dir}`], { cwd: s.root });
+    const pgid = await waitFor('the check to start', () => (s.counts()['wait'] === 1 ? trackGroupFromPidFile(join(s.dir, 'long.pid')) : undefined));
+    const id = String(runIdFromOutput(cli.stdout()));
+    await kill9(cli);
+    killGroup(pgid);
+    rmSync(join(s.dir, 'hold'));
+    const r = await s.cli(['resume', id]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(s.counts()).toEqual({ first: 1, wait: 2, after: 1 });
+    const decision = journalEvents(s.journal(id)).find((e) => e.type === 'decision');
+    expect(decision).toMatchObject({ stepId: 'wait', choice: 'retry', note: expect.stringContaining('read-only') as unknown });
   });
 });

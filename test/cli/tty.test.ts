@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { journalEvents, runIdFromOutput } from '../helpers/crash.js';
 import { runInPty } from '../helpers/pty.js';
 
@@ -55,6 +55,11 @@ it('asks, hands over the terminal, and records every choice with the operator', 
   expect(finished.get('flaky')).toMatchObject({ status: 'ok', attempts: 2 });
   expect(finished.get('broken')).toMatchObject({ status: 'skipped', reason: 'known issue INC-42', by: 'dana' });
   expect(finished.get('last')).toMatchObject({ status: 'ok' });
+
+  // show tells the decision, not the failure it answered: the reason, who, then the error as context
+  const shown = await runCli(['show', String(runId), '--store', store]);
+  expect(shown.stdout).toMatch(/broken\s+exec\s+skipped .* — known issue INC-42 · by dana · after: /);
+  expect(shown.stdout).toMatch(/^decisions\n {2}\S+ {2}flaky: retry by dana\n {2}\S+ {2}broken: skip by dana — known issue INC-42$/m);
 });
 
 it('answering no stops the run: exit 3, nothing after the confirm runs', async () => {

@@ -7,6 +7,13 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = join(ROOT, 'bin', 'runbook.js');
 
+/**
+ * Live-run locks are host-wide; each test file (one process) gets its own lock directory so
+ * parallel test files using the same runbook ids cannot block each other.
+ */
+export const LOCK_DIR = mkdtempSync(join(tmpdir(), 'runbook-test-locks-'));
+process.on('exit', () => rmSync(LOCK_DIR, { recursive: true, force: true }));
+
 export interface CliResult {
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -26,7 +33,7 @@ export function runCli(args: readonly string[], o: CliOptions = {}): Promise<Cli
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: o.cwd ?? ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...o.env },
+      env: { ...process.env, NO_COLOR: '1', RUNBOOK_LOCK_DIR: LOCK_DIR, ...o.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

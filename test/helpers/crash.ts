@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import type { JournalEvent } from '../../interpreter/events.js';
-import { BIN, ROOT, type CliResult } from './cli.js';
+import { groupAlive } from '../../interpreter/store/process-alive.js';
+import { BIN, LOCK_DIR, ROOT, type CliResult } from './cli.js';
 
 export interface LiveCli {
   readonly child: ChildProcess;
@@ -25,7 +26,7 @@ const groups = new Set<number>();
 export function startCli(args: readonly string[], o: { cwd?: string; env?: Record<string, string | undefined> } = {}): LiveCli {
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: o.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...o.env },
+    env: { ...process.env, NO_COLOR: '1', RUNBOOK_LOCK_DIR: LOCK_DIR, ...o.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   if (child.pid === undefined) throw new Error(`could not start the CLI (${args.join(' ')})`);
@@ -82,7 +83,10 @@ export function trackGroupFromPidFile(path: string): number | undefined {
   return pid;
 }
 
-/** SIGKILL a process group this test started (a detached step shell orphaned by kill -9 of the CLI). */
+/**
+ * SIGKILL a process group this test started (a detached step shell orphaned by kill -9 of the CLI)
+ * and wait (bounded) until no live member is left, so a resume right after sees it gone.
+ */
 export function killGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
@@ -90,6 +94,11 @@ export function killGroup(pgid: number): void {
     /* already gone */
   }
   groups.delete(pgid);
+  const deadline = Date.now() + 5_000;
+  while (groupAlive(pgid)) {
+    if (Date.now() > deadline) throw new Error(`process group ${pgid} survived SIGKILL for 5 s`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  }
 }
 
 /** Kills whatever this file started and is still running: call it from afterEach. */

@@ -3,7 +3,7 @@
 // stream and types answers when it sees their prompts.
 import { spawn } from 'node:child_process';
 import { shellQuote } from '../../interpreter/shell-quote.js';
-import { BIN, ROOT } from './cli.js';
+import { BIN, LOCK_DIR, ROOT } from './cli.js';
 
 export interface PtySession {
   /** Waits (bounded) until the output contains `text`, counted from after the previous wait. */
@@ -17,7 +17,7 @@ export function runInPty(args: readonly string[], env: Record<string, string> = 
   const command = [process.execPath, BIN, ...args].map(shellQuote).join(' ');
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: ROOT,
-    env: { ...process.env, NO_COLOR: '1', TERM: 'xterm', ...env },
+    env: { ...process.env, NO_COLOR: '1', TERM: 'xterm', RUNBOOK_LOCK_DIR: LOCK_DIR, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';

@@ -537,7 +537,7 @@ describe('options', () => {
     expect(seen).toEqual([5, 5, 'live']);
     expect(['fn', 're', 'val', 'fn-no-parse'].map((id) => finished(r.events, id).status)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect(finished(r.events, 'bad-val')).toMatchObject({ status: 'failed', error: 'expectation not met: value equals 3; got 4' });
-    expect(finished(r.events, 'bad-re')).toMatchObject({ status: 'failed', error: 'expectation not met: output matches /RUNNING/; got "STOPPED"' });
+    expect(finished(r.events, 'bad-re')).toMatchObject({ status: 'failed', error: 'expectation not met: output matches /RUNNING/; got "STOPPED" (exit code 0)' });
     expect(finished(r.events, 'throws')).toMatchObject({ status: 'failed', error: 'expect threw: bad predicate' });
   });
 
@@ -552,6 +552,24 @@ describe('options', () => {
     expect((down.value as HttpResult).error?.code).toBe('ECONNREFUSED');
     expect(down.value).toMatchObject({ ok: false, status: null, timedOut: false, method: 'GET' });
     expect(finished(r.events, 'primary-up')).toMatchObject({ status: 'failed', error: expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/health: ECONNREFUSED /) });
+  });
+
+  it('a failed expectation says what the step got, short and readable: HTTP status or transport error, output and exit code', async () => {
+    const port = await closedPort();
+    const rec = await receiver(503, JSON.stringify({ error: { code: 'EFETCH', message: 'upstream unavailable '.repeat(20) } }));
+    const r = await run(runbook('k', { title: 'K' })
+      .check('refused', 'Refused', http.get(`http://127.0.0.1:${port}/health`), { expect: (res) => res.status === 200, continueOnError: true })
+      .check('unavailable', 'Unavailable', http.get(`${rec.url}/health`, { expectStatus: [200, 503] }), { expect: (res) => res.status === 200, continueOnError: true })
+      .check('cmd', 'Command', sh`echo not yet; exit 2`, { expect: (res) => res.exitCode === 0, continueOnError: true })
+      .check('big', 'Big value', fn(async () => ({ members: Array.from({ length: 40 }, (_, i) => ({ name: `pg${i}`, role: 'replica' })) })), { expect: () => false, continueOnError: true }));
+    expect(finished(r.events, 'refused').error).toMatch(new RegExp(`; got ECONNREFUSED .*\\(GET http://127\\.0\\.0\\.1:${port}/health\\)$`));
+    expect(finished(r.events, 'unavailable').error).toMatch(/; got status 503$/);
+    expect(finished(r.events, 'cmd').error).toMatch(/; got "not yet" \(exit code 2\) \(command exited with code 2\)$/);
+    const big = finished(r.events, 'big').error ?? '';
+    expect(big).toMatch(/; got \{"members":\[\{"name":"pg0","role":"replica"\},.*…$/);
+    expect(big.slice(big.indexOf('; got ') + 6).length).toBeLessThanOrEqual(160);
+    // cut after a comma or colon, never inside a word or string
+    expect(big).toMatch(/[,:]…$/);
   });
 
   it('a command that cannot start is data too', async () => {
@@ -833,14 +851,26 @@ describe('resume and --from inputs', () => {
     expect(output(r.events, 'second')).toBe('pg2 pg2\n');
   });
 
-  it('skipped steps are recorded with the reason and later steps see them as skipped', async () => {
+  it('skipped steps are recorded with the reason; later steps see their status, not a value', async () => {
     const r = await run(runbook('k', { title: 'K' })
       .exec('a', 'A', sh`echo a`)
-      .exec('b', 'B', fn(async (c) => [c.steps.a.status, c.steps.a.ok, c.steps.a.value])), { skip: new Map([['a', 'before --from b']]) });
-    expect(r.exitCode).toBe(0);
+      .exec('b', 'B', fn(async (c) => [c.steps.a.status, c.steps.a.ok]))
+      .exec('c', 'C', fn(async (c) => c.steps.a.value)), { skip: new Map([['a', 'before --from b']]) });
+    expect(r.exitCode).toBe(EXIT.failed);
     expect(finished(r.events, 'a')).toMatchObject({ status: 'skipped', reason: 'before --from b', attempts: 0 });
-    expect(pick(r.events, 'step-started').map((e) => e.stepId)).toEqual(['b']);
-    expect(finished(r.events, 'b').value).toEqual(['skipped', false, null]);
+    expect(pick(r.events, 'step-started').map((e) => e.stepId)).toEqual(['b', 'c']);
+    expect(finished(r.events, 'b').value).toEqual(['skipped', false]);
+    // Reading the value of a skipped step fails the reading step, naming why, instead of using nothing.
+    expect(finished(r.events, 'c')).toMatchObject({ status: 'failed', error: expect.stringContaining('step "a" was skipped, so its value is not available') as unknown });
+  });
+
+  it('an operator-skipped step does not feed a half value to later steps', async () => {
+    const p = new FakePrompter([], [{ choice: 'skip', reason: 'checked by hand' }, { choice: 'abort' }]);
+    const r = await run(runbook('k', { title: 'K' })
+      .exec('lsn', 'Read LSN', sh`echo 0/ABC; exit 1`, { parse: (out) => out.trim() })
+      .exec('use', 'Use it', fn(async (c) => `using ${c.steps.lsn.value}`)), { prompter: p });
+    expect(finished(r.events, 'lsn')).toMatchObject({ status: 'skipped', reason: 'checked by hand' });
+    expect(finished(r.events, 'use').error).toContain('step "lsn" was skipped');
   });
 
   it('live, reading the output of a step that has not run is an error naming the step', async () => {
@@ -848,7 +878,7 @@ describe('resume and --from inputs', () => {
       .exec('a', 'A', fn(async (c) => (c.steps as unknown as Record<string, unknown>)['b']))
       .exec('b', 'B', sh`true`));
     expect(r.exitCode).toBe(EXIT.failed);
-    expect(finished(r.events, 'a').error).toBe('the output of step "b" is not available in this run (it has not run, or was skipped by --from/--only).');
+    expect(finished(r.events, 'a').error).toBe('step "b" has no output in this run: it has not run yet, or there is no such step.');
   });
 });
 

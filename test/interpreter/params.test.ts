@@ -45,9 +45,20 @@ describe('resolveParams', () => {
     expect(both.values).toMatchObject({ host: 'db-flag', port: 6432, token: 'from-flag' });
   });
 
-  it('an empty env variable is a value, not an absence', () => {
-    const r = resolveParams('pg', specs, { token: 't' }, { PG_HOST: '' }, 'live');
-    expect(r.values['host']).toBe('');
+  it('an empty value is refused, naming the param and where it came from (-p or env), for every type but boolean', () => {
+    usageError(() => resolveParams('pg', specs, { token: 't' }, { PG_HOST: '' }, 'live'), /Param "host" of runbook "pg" is empty \(from environment variable PG_HOST\); give a value or unset PG_HOST\./);
+    usageError(() => resolveParams('pg', specs, { host: '', token: 't' }, {}, 'live'), /Param "host" of runbook "pg" is empty \(from -p host\); give a value\./);
+    usageError(() => resolveParams('pg', specs, { host: '  ', token: 't' }, {}, 'live'), /"host" .* is empty/);
+    usageError(() => resolveParams('pg', specs, { level: '', token: 't' }, {}, 'live'), /"level" .* is empty/);
+    usageError(() => resolveParams('pg', specs, { note: '', token: 't' }, {}, 'live'), /"note" .* is empty/);
+    usageError(() => resolveParams('pg', specs, { token: 't' }, { HOOK_URL: '' }, 'live'), /"hook" .* is empty .*or unset HOOK_URL/);
+    usageError(() => resolveParams('pg', specs, { force: '', token: 't' }, {}, 'live'), /"force" .* must be true or false/);
+  });
+
+  it('an empty string is accepted only for a param whose declared default is the empty string', () => {
+    const withEmpty = { ...specs, suffix: param.string({ default: '' }), choice: param.enum(['', 'x'], { default: '' }) };
+    const r = resolveParams('pg', withEmpty, { suffix: '', choice: '', token: 't' }, {}, 'live');
+    expect(r.values).toMatchObject({ suffix: '', choice: '' });
   });
 
   it('coerces numbers', () => {
@@ -76,7 +87,7 @@ describe('resolveParams', () => {
 
   it('refuses ill-typed values, naming the param, the expected type and where the value came from', () => {
     usageError(() => resolveParams('pg', specs, { port: 'fivefour', token: 't' }, {}, 'live'), /Param "port" of runbook "pg" must be a number; -p port gave "fivefour"/);
-    usageError(() => resolveParams('pg', specs, { port: '', token: 't' }, {}, 'live'), /"port" .* must be a number/);
+    usageError(() => resolveParams('pg', specs, { port: '', token: 't' }, {}, 'live'), /"port" .* is empty \(from -p port\); give a value/);
     usageError(() => resolveParams('pg', specs, { port: 'Infinity', token: 't' }, {}, 'live'), /must be a number/);
     usageError(() => resolveParams('pg', specs, { token: 't' }, { PG_PORT: '54x' }, 'live'), /"port" .* must be a number; environment variable PG_PORT gave "54x"/);
     usageError(() => resolveParams('pg', specs, { force: 'maybe', token: 't' }, {}, 'live'), /Param "force" .* must be true or false; -p force gave "maybe"/);
@@ -115,7 +126,7 @@ describe('secret params', () => {
   });
 
   it('an invalid secret is refused without echoing it', () => {
-    const msg = usageError(() => resolveParams('pg', specs, { token: '' }, {}, 'live'), /Param "token" .* must be a non-empty secret/);
+    const msg = usageError(() => resolveParams('pg', specs, { token: '' }, {}, 'live'), /Param "token" .* is empty/);
     expect(msg).not.toMatch(/gave ""/);
   });
 

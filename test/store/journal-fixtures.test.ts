@@ -149,14 +149,16 @@ describe('a torn last line (crash mid-write)', () => {
     const text = readFileSync(s.journal, 'utf8');
     const nl = text.indexOf('\n');
     const first = JSON.parse(text.slice(0, nl)) as Record<string, unknown>;
-    writeFileSync(s.journal, JSON.stringify({ ...first, file: runbook }) + text.slice(nl));
+    // Params are fixed for a run (resume refuses -p changes), so the scratch dir is set here too.
+    const params = { ...(first['params'] as Record<string, unknown>), dir: work };
+    writeFileSync(s.journal, JSON.stringify({ ...first, file: runbook, params }) + text.slice(nl));
     return { ...s, work };
   }
 
   it('resume never silently reruns or skips the torn step: no decision → exit 2 naming it, journal untouched', async () => {
     const s = resumable();
     const before = readFileSync(s.journal);
-    const r = await s.cli(['resume', RUN_ID, '-p', `dir=${s.work}`], { DB_TOKEN: 'tok' });
+    const r = await s.cli(['resume', RUN_ID], { DB_TOKEN: 'tok' });
     expectUsage(r, '"slow"', '--retry-interrupted', '--mark-interrupted-done');
     expect(readFileSync(s.journal).equals(before)).toBe(true);
     expect(countLines(join(s.work, 'counter'))).toEqual({});
@@ -164,7 +166,7 @@ describe('a torn last line (crash mid-write)', () => {
 
   it('resume --retry-interrupted reruns only the torn step, drops the torn bytes, and leaves a readable journal', async () => {
     const s = resumable();
-    const r = await s.cli(['resume', RUN_ID, '--retry-interrupted', '-p', `dir=${s.work}`], { DB_TOKEN: 'tok' });
+    const r = await s.cli(['resume', RUN_ID, '--retry-interrupted'], { DB_TOKEN: 'tok' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     // prepare (before the crash) did not run again in the fresh scratch dir; slow did, once.
     expect(countLines(join(s.work, 'counter'))).toEqual({ slow: 1 });
@@ -185,7 +187,7 @@ describe('a torn last line (crash mid-write)', () => {
 
   it('resume --mark-interrupted-done records the torn step as done by hand and does not rerun it', async () => {
     const s = resumable();
-    const r = await s.cli(['resume', RUN_ID, '--mark-interrupted-done', '--note', 'slow step finished, checked by hand', '-p', `dir=${s.work}`], { DB_TOKEN: 'tok' });
+    const r = await s.cli(['resume', RUN_ID, '--mark-interrupted-done', '--note', 'slow step finished, checked by hand'], { DB_TOKEN: 'tok' });
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(countLines(join(s.work, 'counter'))).toEqual({});
     const st = replay(readJournal(s.journal).events);
