@@ -6,6 +6,10 @@ import { execa } from 'execa';
 const [kind, n] = [process.argv[2], Number(process.argv[3])];
 for (let i = 0; i < n; i++) {
   if (kind === 'execa') await execa('true', { shell: true, reject: false });
+  // The options runbook's sh adapter uses: own process group, stdin closed, streamed not buffered.
+  else if (kind === 'execa-same') {
+    await execa('true', { shell: true, reject: false, detached: true, buffer: false, stdio: ['ignore', 'pipe', 'pipe'], stripFinalNewline: false });
+  }
   else {
     await new Promise((resolve, reject) => {
       spawn('/bin/sh', ['-c', 'true'], { stdio: 'ignore' }).on('error', reject).on('close', resolve);

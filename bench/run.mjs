@@ -61,20 +61,23 @@ try {
   const big = generate('thousand', STEPS, () => 'sh`true`');
   const store = join(work, 'store');
   timeCli(['run', big, '--dry-run', '--store', store]); // compile once (cached), like any second run
-  const rb = [], en = [], ex = [], sp = [];
+  const rb = [], en = [], ex = [], es = [], sp = [];
   for (let r = 0; r < ROUNDS; r++) {
     ex.push(rawLoop('execa', STEPS));
+    es.push(rawLoop('execa-same', STEPS));
     sp.push(rawLoop('spawn', STEPS));
     rb.push(timeCli(['run', big, '--yes', '--store', store]));
     en.push(engineMs(store));
   }
-  const [mRb, mEn, mEx, mSp] = [median(rb), median(en), median(ex), median(sp)];
+  const [mRb, mEn, mEx, mEs, mSp] = [median(rb), median(en), median(ex), median(es), median(sp)];
   console.log(`1) ${STEPS} × sh\`true\` (median of ${ROUNDS}; the journal is written and fsync'ed, the plain reporter prints)`);
   console.log(`   raw child_process.spawn loop : ${ms(mSp)}  (whole process; ${(mSp / STEPS).toFixed(2)} ms/step)`);
   console.log(`   raw execa loop               : ${ms(mEx)}  (whole process; ${(mEx / STEPS).toFixed(2)} ms/step)`);
+  console.log(`   raw execa loop, same options : ${ms(mEs)}  (whole process; ${(mEs / STEPS).toFixed(2)} ms/step; as runbook's sh adapter spawns)`);
   console.log(`   runbook run                  : ${ms(mRb)}  (whole process; ${(mRb / STEPS).toFixed(2)} ms/step)`);
   console.log(`     of which the engine        : ${ms(mEn)}  (run-started → run-finished in the journal)`);
   console.log(`   ratio runbook / execa loop   : ${(mRb / mEx).toFixed(3)}  (target ≤ 1.15)`);
+  console.log(`   ratio runbook / same-options : ${(mRb / mEs).toFixed(3)}  (the interpreter's own overhead, journal included)`);
   console.log(`   ratio runbook / spawn loop   : ${(mRb / mSp).toFixed(3)}\n`);
 
   // 2. Start-up: a 50-step dry-run, whole process, vs `node -e ''`.

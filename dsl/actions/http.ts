@@ -5,7 +5,7 @@ import { lazy, type HttpNode } from '../nodes.js';
 import { makeAction, type Action } from './action.js';
 
 export interface HttpOptions<C> {
-  /** Status codes that count as success (default: any 2xx). */
+  /** Status codes that count as success (default: every 2xx). */
   readonly expectStatus?: number | readonly number[];
   readonly timeout?: Duration;
   readonly headers?: Readonly<Record<string, string>>;

@@ -3,24 +3,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { processAlive } from '../../interpreter/store/process-alive.js';
 import { ROOT, tempDir } from '../helpers/cli.js';
 import { journalEvents, killStarted, runIdFromOutput, startCli, waitFor } from '../helpers/crash.js';
 
 const FIXTURE = join(ROOT, 'test/fixtures/signals/long-step.ts');
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 const cleanups: (() => void)[] = [];
 afterEach(async () => {
@@ -37,14 +24,14 @@ describe.each(['SIGINT', 'SIGTERM'] as const)('%s during a running step', (signa
     const pidFile = join(dir, 'grandchild.pid');
     await waitFor(`the long step to start (${pidFile})`, () => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { timeoutMs: 15_000, diag: () => cli.stdout() + cli.stderr() });
     const grandchild = Number(readFileSync(pidFile, 'utf8'));
-    expect(alive(grandchild)).toBe(true);
+    expect(processAlive(grandchild)).toBe(true);
 
     cli.child.kill(signal);
     const r = await cli.exited;
     expect(r.code).toBe(130);
     expect(r.stdout).toContain(`long interrupted by ${signal}`);
     expect(r.stdout).toContain('INTERRUPTED');
-    await waitFor(`the step's grandchild ${grandchild} to be killed`, () => !alive(grandchild), { timeoutMs: 5_000 });
+    await waitFor(`the step's grandchild ${grandchild} to be killed`, () => !processAlive(grandchild), { timeoutMs: 5_000 });
 
     const runId = runIdFromOutput(r.stdout);
     expect(runId).toBeDefined();

@@ -14,6 +14,7 @@ import type { StepNode } from '../../dsl/nodes.js';
 import { runEngine, type EngineOptions, type EngineResult } from '../../interpreter/engine/engine.js';
 import type { FailureDecision, Prompter } from '../../interpreter/engine/prompter.js';
 import { noPrompter } from '../../interpreter/engine/prompter.js';
+import { processAlive } from '../../interpreter/store/process-alive.js';
 import { stepOutput } from '../../interpreter/engine/step-output.js';
 import { EXIT } from '../../interpreter/errors.js';
 import type { EventBody, JournalEvent } from '../../interpreter/events.js';
@@ -121,26 +122,12 @@ async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): P
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/** Alive = signalable and not a zombie waiting for a parent that does not reap it. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 function readPid(file: string): number {
   return Number(readFileSync(file, 'utf8').trim());
 }
 const leftovers: number[] = [];
 afterAll(() => {
-  for (const pid of leftovers) if (isAlive(pid)) process.kill(pid, 'SIGKILL');
+  for (const pid of leftovers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 });
 
 interface Received { method: string; url: string; headers: IncomingMessage['headers']; body: string }
@@ -411,7 +398,7 @@ describe('options', () => {
     const pids = [readPid(shPid), readPid(sleepPid)];
     leftovers.push(...pids);
     expect(pids.every((p) => Number.isInteger(p) && p > 0)).toBe(true);
-    await waitFor(() => pids.every((p) => !isAlive(p)), 'the shell and sleep to be gone');
+    await waitFor(() => pids.every((p) => !processAlive(p)), 'the shell and sleep to be gone');
   });
 
   it('timeout on fn and http: failures as data', async () => {
@@ -668,7 +655,7 @@ describe('interrupts', () => {
     await waitFor(() => existsSync(shPid) && readFileSync(shPid, 'utf8').endsWith('\n'), 'the step to start its child');
     const pids = [readPid(shPid), readPid(sleepPid)];
     leftovers.push(...pids);
-    expect(pids.every(isAlive)).toBe(true);
+    expect(pids.every((p) => processAlive(p))).toBe(true);
     controller.abort('SIGINT');
     const r = await pending;
     expect(r).toMatchObject({ status: 'interrupted', exitCode: EXIT.interrupted });
@@ -676,7 +663,7 @@ describe('interrupts', () => {
     expect(pick(r.events, 'step-finished')).toEqual([]);
     expect(r.events.at(-1)).toMatchObject({ type: 'run-finished', status: 'interrupted', exitCode: 130 });
     expect(existsSync(join(dir, 'after'))).toBe(false);
-    await waitFor(() => pids.every((p) => !isAlive(p)), 'the interrupted child tree to be gone');
+    await waitFor(() => pids.every((p) => !processAlive(p)), 'the interrupted child tree to be gone');
   });
 
   it('abort while a confirmation is pending', async () => {
