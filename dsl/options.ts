@@ -46,7 +46,8 @@ export interface ExecOptions<R, V, C> extends StepOptions<C>, ValueOptions<R, V,
   readonly interactive?: boolean;
 }
 
-export type PromoteOptions<R, V, C> = StepOptions<C> & ValueOptions<R, V, C>;
+/** Promote steps take no `retry`: retrying would fence and promote again. */
+export type PromoteOptions<R, V, C> = Omit<StepOptions<C>, 'retry'> & ValueOptions<R, V, C>;
 export type NotifyOptions<C> = StepOptions<C>;
 
 export interface ConfirmOptions<C> {
@@ -60,7 +61,7 @@ export interface ConfirmOptions<C> {
 const ALLOWED: Record<StepKind, readonly string[]> = {
   check: ['timeout', 'retry', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect', 'waitUntil'],
   exec: ['timeout', 'retry', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect', 'interactive'],
-  promote: ['timeout', 'retry', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect'],
+  promote: ['timeout', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect'],
   notify: ['timeout', 'retry', 'continueOnError', 'when', 'estimate', 'description'],
   confirm: ['description', 'when', 'estimate', 'onNo'],
 };
@@ -71,6 +72,9 @@ export function normaliseOptions(kind: StepKind, id: string, raw: unknown): Step
   if (raw !== undefined && (typeof raw !== 'object' || raw === null)) throw new RunbookDefinitionError(`${where}: options must be an object.`);
   const o = (raw ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(o)) {
+    if (kind === 'promote' && key === 'retry') {
+      throw new RunbookDefinitionError(`${where}: a promote step cannot retry: a retry would fence and promote again. Make verify patient instead (e.g. a check with waitUntil after the promote), and let the operator choose retry after a failure.`);
+    }
     if (!ALLOWED[kind].includes(key)) {
       throw new RunbookDefinitionError(`${where}: unknown option "${key}" for a ${kind} step. Allowed: ${ALLOWED[kind].join(', ')}.`);
     }

@@ -29,7 +29,7 @@ export type EventBody =
     }
   | { type: 'run-resumed'; operator: string; host: string; pid: number; forced: boolean; changedSteps: string[] }
   | { type: 'lock-takeover'; key: string; previous: Record<string, unknown> }
-  | { type: 'step-started'; stepId: string; kind: StepKind; title: string; phase: string | null; attempt: number; action: RenderedAction | null }
+  | { type: 'step-started'; stepId: string; kind: StepKind; title: string; phase: string | null; attempt: number; action: RenderedAction | null; description?: string }
   | { type: 'output'; stepId: string; stream: 'stdout' | 'stderr'; text: string }
   /** A step's command started: resume refuses while a crashed run's command is still running. */
   | { type: 'process-started'; stepId: string; pid: number; group: boolean }

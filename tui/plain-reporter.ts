@@ -19,6 +19,7 @@ export class PlainReporter implements EventSink {
   #runId = '';
   #resumed = false;
   #finishedIds = new Set<string>();
+  #effects = new Map<string, number>();
 
   constructor(out: Out = process.stdout, env: NodeJS.ProcessEnv = process.env) {
     this.#out = out;
@@ -38,6 +39,8 @@ export class PlainReporter implements EventSink {
         const rto = e.rtoMs === null ? 'no RTO set' : `RTO ${formatDuration(e.rtoMs)}`;
         const scope = e.from ? ` · from ${e.from}` : e.only ? ` · only ${e.only}` : '';
         this.#line(st.dim(`run ${e.runId} · operator ${e.operator}@${e.host} · ${e.steps.length} steps · ${rto}${scope}`));
+        const params = Object.entries(e.params);
+        if (params.length) this.#line(st.dim(`params ${params.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' · ')}`));
         break;
       }
       case 'run-resumed':
@@ -49,6 +52,8 @@ export class PlainReporter implements EventSink {
         break;
       case 'step-started': {
         this.#enterPhase(e.phase);
+        const effect = e.action?.effect ?? 'gate';
+        this.#effects.set(effect, (this.#effects.get(effect) ?? 0) + 1);
         const attempt = e.attempt > 1 ? st.dim(` (attempt ${e.attempt})`) : '';
         // In a probe only read-only steps run; the rest are rendered like a dry-run.
         const rendered = this.#planning || (this.#mode === 'probe' && e.action?.effect !== 'read-only');
@@ -56,6 +61,8 @@ export class PlainReporter implements EventSink {
         const tag = !e.action ? '' : e.action.effect === 'mutating' ? ` ${st.yellow('[mutating]')}` : ` ${st.dim(`[${e.action.effect}]`)}`;
         this.#line(`${icon} ${st.dim(e.kind.padEnd(7))} ${st.bold(e.stepId)}  ${e.title}${attempt}${tag}`);
         if (e.action) for (const l of e.action.text.split('\n')) this.#line(`          ${l}`);
+        // Reviewing a plan, the why matters as much as the what (live, confirms print theirs when asked).
+        if (e.description && (this.#planning || this.#mode === 'probe')) for (const l of e.description.trim().split('\n')) this.#line(st.dim(`          » ${l}`));
         break;
       }
       case 'output':
@@ -126,6 +133,12 @@ export class PlainReporter implements EventSink {
     const st = this.#st;
     const word = { done: st.green('DONE'), failed: st.red('FAILED'), aborted: st.red('ABORTED'), interrupted: st.red('INTERRUPTED') }[e.status];
     const notRun = this.#resumed ? 0 : [...this.#steps.keys()].filter((id) => !this.#finishedIds.has(id)).length;
+    if (this.#mode === 'dry-run') {
+      const effects = [...this.#effects].map(([k, n]) => `${n} ${k}`).join(', ');
+      this.#line('');
+      this.#line(`${st.bold('PLAN')} · ${this.#steps.size} steps${effects ? ` (${effects})` : ''}${this.#rtoMs === null ? ' · no RTO set' : ` · RTO ${formatDuration(this.#rtoMs)}`} · nothing was run`);
+      return;
+    }
     const counts = [...Object.entries(this.#counts).map(([k, n]) => `${n} ${k}`), ...(notRun ? [`${notRun} not run`] : [])].join(', ');
     let rto = '';
     if (this.#rtoMs !== null) {

@@ -22,7 +22,7 @@ function program(): Command {
     c.option('-p, --param <key=value>', 'set a param (repeatable)', collect, [])
       .option('--yes', 'answer yes to every confirmation (recorded as automatic)')
       .option('--operator <name>', 'who is running this (default: your OS user)')
-      .addOption(new Option('--ui <ui>', 'output: plain lines or NDJSON events').default('plain'))
+      .addOption(new Option('--ui <ui>', 'output: tui (the default on a terminal), plain lines, or NDJSON events'))
       .option('--store <dir>', 'where runs are journaled', undefined);
 
   common(p.command('run').argument('<file>', 'runbook module (.ts)').description('run a runbook live, as a dry-run, or as a probe'))

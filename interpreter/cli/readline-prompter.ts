@@ -5,13 +5,22 @@ import type { FailureDecision, Prompter } from '../engine/prompter.js';
 /** Asks on the terminal, line by line (the plain UI). The interface is opened per question so an interactive exec can have stdin. */
 export class ReadlinePrompter implements Prompter {
   readonly interactive = true;
-  constructor(private readonly input: NodeJS.ReadableStream = process.stdin, private readonly output: NodeJS.WritableStream = process.stdout) {}
+  /**
+   * `interrupt` is what Ctrl-C at a prompt does: the terminal is in raw mode there, so no SIGINT
+   * reaches the process; readline reports it and the run is interrupted like anywhere else (exit 130).
+   */
+  constructor(
+    private readonly input: NodeJS.ReadableStream = process.stdin,
+    private readonly output: NodeJS.WritableStream = process.stdout,
+    private readonly interrupt: () => void = () => process.kill(process.pid, 'SIGINT'),
+  ) {}
 
   async #ask(q: string): Promise<string> {
     const rl = createInterface({ input: this.input, output: this.output, terminal: true });
     rl.on('SIGINT', () => {
+      this.output.write('\n');
+      this.interrupt();
       rl.close();
-      process.kill(process.pid, 'SIGINT');
     });
     try {
       return (await rl.question(q)).trim();

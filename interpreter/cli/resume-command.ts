@@ -81,11 +81,12 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
     if (tornTail) opening.push({ type: 'warning', stepId: null, message: 'the last journal line was cut short by a crash; it was dropped before resuming (a step whose end it recorded counts as interrupted)' });
     for (const s of interrupted) {
       const step = plan.steps.find((x) => x.id === s.id);
-      const readOnly = step !== undefined && isReadOnly(step);
+      // A read-only check changed nothing, and a confirm that was never answered is simply asked again.
+      const readOnly = step !== undefined && (isReadOnly(step) || step.kind === 'confirm');
       const choice: InterruptedChoice = readOnly ? { choice: 'retry' } : await decideInterrupted(s.id, runId, f);
       if (choice.choice === 'abort') throw new UsageError(`Resume of run ${runId} cancelled; step "${s.id}" is still marked interrupted.`);
       if (choice.choice === 'retry') {
-        const note = readOnly ? 'interrupted read-only step run again on resume (it changes nothing)' : 'interrupted step run again on resume';
+        const note = !readOnly ? 'interrupted step run again on resume' : step?.kind === 'confirm' ? 'unanswered confirmation asked again on resume' : 'interrupted read-only step run again on resume (it changes nothing)';
         opening.push({ type: 'decision', stepId: s.id, choice: 'retry', by: operator, note });
       } else {
         opening.push({ type: 'decision', stepId: s.id, choice: 'done', by: operator, note: choice.note });

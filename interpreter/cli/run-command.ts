@@ -7,6 +7,7 @@ import { stepFingerprints } from '../store/fingerprint.js';
 import { StorePaths } from '../store/paths.js';
 import { newRunId } from '../store/run-id.js';
 import { assertNoReferenceToSkipped } from './references.js';
+import { bothTty } from './ui.js';
 import { assertCanRunUnattended, defaultOperator, host, runSession, takeRunLock, type Ui } from './session.js';
 
 export interface RunFlags {
@@ -21,11 +22,12 @@ export interface RunFlags {
   readonly store?: string;
 }
 
-export function parseUi(ui: string | undefined): Ui {
-  if (ui === undefined || ui === 'plain') return 'plain';
+/** `--ui`: the TUI by default when stdin and stdout are terminals; plain otherwise (also for `--ui tui` without one). */
+export function parseUi(ui: string | undefined, tty: boolean = bothTty()): Ui {
+  if (ui === 'plain') return 'plain';
   if (ui === 'json') return 'json';
-  if (ui === 'tui') throw new UsageError('--ui tui: the terminal UI is not part of this build yet; use --ui plain (the default) or --ui json.');
-  throw new UsageError(`--ui ${JSON.stringify(ui)} is not a UI: use --ui plain or --ui json.`);
+  if (ui === undefined || ui === 'tui') return tty ? 'tui' : 'plain';
+  throw new UsageError(`--ui ${JSON.stringify(ui)} is not a UI: use --ui tui, --ui plain or --ui json.`);
 }
 
 export async function runCommand(file: string, f: RunFlags): Promise<number> {

@@ -13,12 +13,11 @@ import { JournalWriter } from '../store/journal-writer.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { lockDir } from '../store/lock-dir.js';
 import type { StorePaths } from '../store/paths.js';
-import { JsonReporter } from '../../tui/json-reporter.js';
-import { PlainReporter } from '../../tui/plain-reporter.js';
 import { eventPipeline } from './pipeline.js';
 import { ReadlinePrompter } from './readline-prompter.js';
+import { openUi, type Ui } from './ui.js';
 
-export type Ui = 'plain' | 'json';
+export type { Ui } from './ui.js';
 
 export interface SessionOptions {
   readonly plan: RunbookPlan;
@@ -103,10 +102,14 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
     lock?.release();
     throw e;
   });
+  const view = await openUi(o.ui, o.plan, new Set(o.restored?.keys())).catch((e: unknown) => {
+    lock?.release();
+    throw e;
+  });
   const run: RunInfo = { id: o.runId, runbookId: o.plan.id, mode: o.mode, operator: o.operator, startedAt: o.runStartedAt.toISOString() };
 
   const journal = new JournalWriter(o.store.journal(o.runId));
-  const reporter: EventSink = o.ui === 'json' ? new JsonReporter() : new PlainReporter();
+  const reporter: EventSink = view.reporter;
   const emit = eventPipeline(redactor, [journal, reporter], o.firstSeq);
   const controller = new AbortController();
   let signals = 0;
@@ -121,7 +124,7 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
     if (o.preface) reporter.write(redactor.value(o.preface));
     for (const e of o.opening(lockKey)) emit(e);
     if (lock?.tookOverFrom) emit({ type: 'lock-takeover', key: lock.tookOverFrom.key, previous: { ...lock.tookOverFrom } });
-    const prompter: Prompter = o.mode === 'live' && canAsk() ? new ReadlinePrompter(process.stdin, o.ui === 'json' ? process.stderr : process.stdout) : noPrompter;
+    const prompter: Prompter = view.prompter ?? (o.mode === 'live' && canAsk() ? new ReadlinePrompter(process.stdin, o.ui === 'json' ? process.stderr : process.stdout, () => onSignal('SIGINT')) : noPrompter);
     const result = await runEngine({
       plan: o.plan, mode, params: o.params.values, run, prompter, emit, redact: (s) => redactor.text(s), signal: controller.signal,
       yes: o.yes, runStartedAtMs: o.runStartedAt.getTime(), barrier: () => journal.settled(),
@@ -134,5 +137,6 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
     process.off('SIGTERM', onSignal);
     journal.close();
     lock?.release();
+    await view.close();
   }
 }

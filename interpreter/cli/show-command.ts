@@ -20,13 +20,14 @@ export function showCommand(arg: string, f: { json?: boolean; store?: string }):
   const kinds = new Map(m.steps.map((x) => [x.id, x]));
   const steps = [...s.steps.values()].map((x) => ({ ...x, kind: kinds.get(x.id)?.kind, title: kinds.get(x.id)?.title, phase: kinds.get(x.id)?.phase ?? null }));
   const resumes = s.resumes.map((r) => ({ t: r.t, operator: r.operator, host: r.host, pid: r.pid, forced: r.forced, changedSteps: r.changedSteps }));
+  const confirms = s.confirms.map(({ t, stepId, answer, by, auto }) => ({ t, stepId, answer, by, auto }));
   const decisions = s.decisions.map(({ t, stepId, choice, by, reason, note }) => ({ t, stepId, choice, by, ...(reason === undefined ? {} : { reason }), ...(note === undefined ? {} : { note }) }));
   if (f.json) {
     const out = {
       runId, runbookId: m.runbookId, title: m.title, file: m.file, mode: m.mode, status: st.status,
       ...(st.text === st.status ? {} : { statusText: st.text }), ...(st.hint ? { hint: st.hint } : {}), ...(s.status === 'running' ? { driver: s.driver } : {}),
       exitCode: s.exitCode, startedAt: m.t, durationMs: s.durationMs, rtoMs: m.rtoMs, operators: [...s.operators], host: m.host, params: m.params,
-      tornTail, resumes, decisions, steps,
+      tornTail, resumes, decisions, confirms, steps,
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
@@ -55,6 +56,10 @@ export function showCommand(arg: string, f: { json?: boolean; store?: string }):
     }
     const d = x.durationMs === null ? '' : formatDuration(x.durationMs);
     w(`${ICON[x.status] ?? '?'} ${x.id.padEnd(28)} ${(x.kind ?? '').padEnd(8)} ${x.status.padEnd(12)} ${d.padStart(7)}${detail(x)}`);
+  }
+  if (confirms.length) {
+    w('confirmations');
+    for (const x of confirms) w(`  ${x.t}  ${x.stepId}: ${x.answer ? 'yes' : 'no'} — ${x.auto ? `automatic (--yes, run by ${x.by})` : `by ${x.by}`}`);
   }
   if (decisions.length) {
     w('decisions');

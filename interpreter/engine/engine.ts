@@ -62,7 +62,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
 
   const confirm: Handler<'confirm'> = async (step) => {
     const startedAt = performance.now();
-    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: null });
+    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: null, ...described(step) });
     if (!live) {
       finish(step, startedAt, 'planned', 0);
       return 'next';
@@ -117,7 +117,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
 
   const action = async (step: Exclude<StepNode, ConfirmStep>, c: RuntimeCtx): Promise<StepEnd> => {
     const startedAt = performance.now();
-    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: renderStep(step, c) });
+    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: renderStep(step, c), ...described(step) });
     const execute = o.mode.execute;
     if (!o.mode.canExecute(step) || execute === undefined) {
       finish(step, startedAt, 'planned', 0);
@@ -218,4 +218,8 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
     if (r === 'failed') return end('failed', EXIT.failed);
   }
   return anyFailed && !live ? end('failed', EXIT.failed) : end('done', EXIT.done);
+}
+
+function described(step: StepNode): { description?: string } {
+  return step.options.description === undefined ? {} : { description: step.options.description };
 }

@@ -8,10 +8,17 @@ export interface Judged {
   readonly error: string | undefined;
 }
 
-/** parse → value; `expect` (when given) alone decides success, so "the primary is down" can pass a check. */
+/**
+ * Success: the action's own (exit code 0, 2xx, no throw), then `parse` and `expect`. Only a predicate
+ * `expect` over the raw result (no `parse`) decides alone: it sees exitCode / error / timedOut, so
+ * "the primary is down" can be an ordinary passing check. A RegExp, a value, or anything after `parse`
+ * never turns a failed command or a timeout into success (a failed `cat lag` must not read as lag 0).
+ */
 export function judge(step: StepNode, o: ActionOutcome, c: RuntimeCtx): Judged {
   const { parse, expect } = step.options;
   let value: unknown = o.result;
+  const decidesAlone = expect?.type === 'fn' && parse === undefined;
+  if (!o.ok && !decidesAlone) return { passed: false, value, error: o.error ?? 'failed' };
   if (parse) {
     try {
       value = parse(o.text, o.result);

@@ -14,7 +14,8 @@ const renderers: Renderers = {
     const url = String(resolve(node.url, c, 'http url'));
     const body = node.body === undefined ? '' : ` body: ${JSON.stringify(resolve(node.body, c, 'http body'))}`;
     const status = node.expectStatus ? ` (expect ${node.expectStatus.join('|')})` : '';
-    return `${node.method} ${url}${body}${status}`;
+    const timeout = node.timeoutMs === undefined ? '' : ` (timeout ${formatSpec(node.timeoutMs)})`;
+    return `${node.method} ${url}${body}${status}${timeout}`;
   },
   promote: (node, c) => {
     const lines = [`promote (${node.driver}):`, `  precheck: ${renderAction(node.precheck, c)}`];
@@ -83,8 +84,18 @@ export function optionSummary(step: StepNode): string {
   if (o.waitUntil) parts.push(`wait up to ${formatSpec(o.waitUntil.timeoutMs)}, polling every ${formatSpec(o.waitUntil.intervalMs)}`);
   if (o.continueOnError && step.kind !== 'notify') parts.push('continue on error');
   if (o.interactive) parts.push('interactive (gets the terminal)');
-  if (o.when) parts.push(`only when ${clip(o.when.toString().replace(/\s+/g, ' '), 100)}`);
+  if (o.when) parts.push(`only when ${clip(source(o.when), 100)}`);
+  if (o.parse) parts.push(`parse ${clip(source(o.parse), 80)}`);
+  const e = o.expect;
+  const raw = !o.parse && step.kind !== 'confirm' && (step.action.type === 'sh' || step.action.type === 'http');
+  if (e?.type === 'fn') parts.push(`expect ${clip(source(e.fn), 100)}${raw ? ' (on the raw result: a failed command can pass)' : ''}`);
+  if (e?.type === 'regexp') parts.push(`expect output to match ${String(e.re)}`);
+  if (e?.type === 'value') parts.push(`expect value ${clip(JSON.stringify(e.value) ?? String(e.value), 60)}`);
   return parts.length ? `(${parts.join(' · ')})` : '';
+}
+
+function source(f: (...a: never[]) => unknown): string {
+  return f.toString().replace(/\s+/g, ' ');
 }
 
 function clip(s: string, max: number): string {

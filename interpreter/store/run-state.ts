@@ -4,6 +4,7 @@ import type { EventBody, JournalEvent, RunStatus } from '../events.js';
 export type RunStartedEvent = Extract<EventBody, { type: 'run-started' }> & { seq: number; t: string };
 export type RunResumedEvent = Extract<EventBody, { type: 'run-resumed' }> & { seq: number; t: string };
 export type DecisionEvent = Extract<EventBody, { type: 'decision' }> & { seq: number; t: string };
+export type ConfirmEvent = Extract<EventBody, { type: 'confirm-answered' }> & { seq: number; t: string };
 
 export interface StepState {
   readonly id: string;
@@ -33,6 +34,8 @@ export interface RunState {
   driver: { host: string; pid: number };
   resumes: RunResumedEvent[];
   decisions: DecisionEvent[];
+  /** Every confirmation answered, by whom, and whether automatically (--yes). */
+  confirms: ConfirmEvent[];
 }
 
 /** Replays a journal into the state of each step (memoized step state, keyed by step id). */
@@ -41,7 +44,7 @@ export function replay(events: readonly JournalEvent[]): RunState {
   const steps = new Map<string, StepState>(meta.steps.map((s) => [s.id, { id: s.id, status: 'pending', durationMs: null, attempts: 0 }]));
   const state: RunState = {
     meta, steps, status: 'running', durationMs: null, exitCode: null, lastEventAt: meta.t, operators: new Set([meta.operator]),
-    driver: { host: meta.host, pid: meta.pid }, resumes: [], decisions: [],
+    driver: { host: meta.host, pid: meta.pid }, resumes: [], decisions: [], confirms: [],
   };
   const at = (id: string): StepState => {
     let s = steps.get(id);
@@ -58,6 +61,9 @@ export function replay(events: readonly JournalEvent[]): RunState {
         host = e.host;
         state.driver = { host: e.host, pid: e.pid };
         state.resumes.push(e);
+        break;
+      case 'confirm-answered':
+        state.confirms.push(e);
         break;
       case 'decision':
         state.decisions.push(e);

@@ -354,6 +354,16 @@ describe('runs and show: a run whose process is gone', () => {
 });
 
 describe('show: decisions and resumes', () => {
+  it('lists confirmations: the answer, who gave it, and whether it was automatic (--yes)', async () => {
+    const store = join(tmp.dir, 'confirms-store');
+    const r = await cli(['run', fixture('steps-mix.ts'), '--yes', '--operator', 'erin', '--store', store]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const shown = await cli(['show', 'last', '--store', store]);
+    expect(shown.stdout).toMatch(/confirmations\n\s+\S+\s+go-ahead: yes — automatic \(--yes, run by erin\)/);
+    const json = JSON.parse((await cli(['show', 'last', '--json', '--store', store])).stdout) as { confirms: unknown[] };
+    expect(json.confirms).toMatchObject([{ stepId: 'go-ahead', answer: true, by: 'erin', auto: true }]);
+  });
+
   it('a skipped step shows its reason and who skipped it, a done-by-hand step its note and who; resumes and decisions are listed', async () => {
     const store = join(tmp.dir, 'decisions-store');
     const dead = deadPid();

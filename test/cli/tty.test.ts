@@ -17,7 +17,7 @@ it('asks, hands over the terminal, and records every choice with the operator', 
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
   const store = join(dir, 'store');
-  const s = runInPty(['run', FIXTURE, '-p', `dir=${dir}`, '--store', store, '--operator', 'dana']);
+  const s = runInPty(['run', FIXTURE, '-p', `dir=${dir}`, '--store', store, '--operator', 'dana', '--ui', 'plain']);
 
   await s.waitFor('Check the **monitoring** first.');
   await s.waitFor('Is the primary really down? [y/n]');
@@ -65,7 +65,7 @@ it('asks, hands over the terminal, and records every choice with the operator', 
 it('answering no stops the run: exit 3, nothing after the confirm runs', async () => {
   const { dir, cleanup } = tempDir();
   cleanups.push(cleanup);
-  const s = runInPty(['run', FIXTURE, '-p', `dir=${dir}`, '--store', join(dir, 'store')]);
+  const s = runInPty(['run', FIXTURE, '-p', `dir=${dir}`, '--store', join(dir, 'store'), '--ui', 'plain']);
   await s.waitFor('Is the primary really down? [y/n]');
   s.type('n\r');
   const { code, output } = await s.exited;

@@ -434,3 +434,14 @@ describe('sh interpolation is shell-quoted', () => {
     expect(cmd).toBe(`promote <steps.leader.value> 'a b'`);
   });
 });
+
+describe('promote steps do not retry', () => {
+  it('refuses retry on a promote, at compile time and at build time, saying why', () => {
+    const p = promote.custom({ precheck: sh`true`, fence: sh`true`, action: sh`true`, verify: sh`true` });
+    expect(() =>
+      runbook('p', { title: 'P' })
+        // @ts-expect-error a retry would fence and promote again
+        .promote('promote-standby', 'Promote', p, { retry: { attempts: 2 } }),
+    ).toThrow(/promote-standby.*cannot retry: a retry would fence and promote again/);
+  });
+});

@@ -177,7 +177,7 @@ describe('step kinds, live', () => {
   it('check: runs the probe, streams output, decides with expect', async () => {
     const r = await run(runbook('k', { title: 'K' }).check('ready', 'Shell works', sh`echo ready; echo warn >&2`, { expect: /ready/ }));
     expect(r).toMatchObject({ status: 'done', exitCode: EXIT.done });
-    expect(started(r.events, 'ready')).toMatchObject({ kind: 'check', title: 'Shell works', phase: null, attempt: 1, action: { text: 'sh: echo ready; echo warn >&2', effect: 'read-only' } });
+    expect(started(r.events, 'ready')).toMatchObject({ kind: 'check', title: 'Shell works', phase: null, attempt: 1, action: { text: 'sh: echo ready; echo warn >&2\n(expect output to match /ready/)', effect: 'read-only' } });
     expect(output(r.events, 'ready')).toBe('ready\n');
     expect(output(r.events, 'ready', 'stderr')).toBe('warn\n');
     const f = finished(r.events, 'ready');
@@ -386,6 +386,16 @@ describe('step kinds, live', () => {
 });
 
 describe('options', () => {
+  it('a failed command never passes through parse or a RegExp; only a predicate on the raw result decides alone', async () => {
+    const r = await run(runbook('k', { title: 'K' })
+      .check('lag', 'Lag is small', sh`cat /nonexistent/lag`, { parse: (o) => Number(o.trim()), expect: (v) => v < 100, continueOnError: true })
+      .check('ready', 'Says ready', sh`echo ready; exit 1`, { expect: /ready/, continueOnError: true })
+      .check('down', 'Primary is down', sh`exit 7`, { expect: (r) => r.exitCode === 7 }));
+    expect(finished(r.events, 'lag')).toMatchObject({ status: 'failed', error: expect.stringContaining('exited with code 1') as unknown });
+    expect(finished(r.events, 'ready')).toMatchObject({ status: 'failed', error: expect.stringContaining('exited with code 1') as unknown });
+    expect(finished(r.events, 'down')).toMatchObject({ status: 'ok' });
+  });
+
   it('timeout kills the whole process tree: the shell and its grandchild are gone', async () => {
     const dir = tmp();
     const shPid = join(dir, 'sh.pid');
@@ -727,7 +737,7 @@ describe('dry-run', () => {
     expect(r).toMatchObject({ status: 'done', exitCode: 0 });
     const actions = Object.fromEntries(pick(r.events, 'step-started').map((e) => [e.stepId, e.action]));
     expect(actions).toEqual({
-      leader: { text: 'sh: patronictl -c /etc/patroni.yml list', effect: 'read-only' },
+      leader: { text: 'sh: patronictl -c /etc/patroni.yml list\n(parse (o) => o.trim())', effect: 'read-only' },
       go: null,
       touch: { text: expect.stringMatching(new RegExp(`^sh: touch ${join(dir, 'marker')} <steps\\.leader\\.value>\\n\\(only when .{1,99}…\\)$`)) as unknown, effect: 'mutating' },
       code: { text: 'fn: bumpCounter', effect: 'mutating' },

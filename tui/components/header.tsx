@@ -1,0 +1,55 @@
+import { Box } from 'ink';
+import type { ReactNode } from 'react';
+import type { Mode } from '../../dsl/context.js';
+import { modeWord } from '../mode-badge.js';
+import { budget, clock, formatDuration, type Tone } from '../format.js';
+import { eta, type TuiState } from '../state.js';
+import { T } from './theme.js';
+
+const MODE_TONE: Record<Mode, Tone> = { live: 'red', 'dry-run': 'cyan', probe: 'blue', simulate: 'magenta' };
+
+/** The mode as a badge nobody can misread: its own word, inverse, in its own colour. */
+export function ModeBadge({ mode }: { readonly mode: Mode }): ReactNode {
+  return <T tone={MODE_TONE[mode]} inverse bold>{` ${modeWord(mode)} `}</T>;
+}
+
+/** Title, run, operator, mode, elapsed; then the RTO budget and the ETA. Two lines. */
+export function Header({ state, now, width }: { readonly state: TuiState; readonly now: number; readonly width: number }): ReactNode {
+  const elapsed = state.finished ? state.finished.durationMs : state.startedAtMs === null ? 0 : now - state.startedAtMs;
+  const left = eta(state, now);
+  const etaText = state.finished ? '' : left.known === 0 ? (left.unknown > 0 ? `ETA ? (${left.unknown} steps without estimate)` : '') : `ETA ~${formatDuration(left.ms)}${left.unknown > 0 ? ` + ${left.unknown} unestimated` : ''}`;
+  const barWidth = Math.max(8, Math.min(20, width - 60));
+  return (
+    <Box flexDirection="column" width={width}>
+      <Box>
+        <Box flexShrink={0}><ModeBadge mode={state.mode} /></Box>
+        <Box flexGrow={1} flexShrink={1} marginLeft={1}>
+          <T bold>
+            {state.title}
+            <T dim>{` · run ${state.runId} · ${state.operator}${state.resumedBy ? ' (resumed)' : ''}`}</T>
+          </T>
+        </Box>
+        <Box flexShrink={0}><T>{` ${clock(elapsed)}`}</T></Box>
+      </Box>
+      <Box>
+        <Box flexShrink={0}>
+          {state.rtoMs === null ? <T dim>no RTO set</T> : <RtoBar elapsedMs={elapsed} rtoMs={state.rtoMs} width={barWidth} />}
+        </Box>
+        <Box flexGrow={1} flexShrink={1} marginLeft={2}>
+          <T dim>{etaText}</T>
+        </Box>
+      </Box>
+    </Box>
+  );
+}
+
+function RtoBar({ elapsedMs, rtoMs, width }: { readonly elapsedMs: number; readonly rtoMs: number; readonly width: number }): ReactNode {
+  const b = budget(elapsedMs, rtoMs, width);
+  return (
+    <T>
+      {`RTO ${formatDuration(rtoMs)} `}
+      <T tone={b.tone}>{b.bar}</T>
+      <T tone={b.tone} bold={b.pct >= 90}>{` ${b.pct}%`}</T>
+    </T>
+  );
+}

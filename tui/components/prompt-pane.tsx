@@ -1,0 +1,76 @@
+import { Box } from 'ink';
+import type { ReactNode } from 'react';
+import type { Prompt } from '../prompt.js';
+import { T } from './theme.js';
+
+const HELP = [
+  'keys',
+  '  y / n      answer a confirmation',
+  '  r          retry a failed step',
+  '  s          skip it (asks a reason, recorded)',
+  '  d          mark it done by hand (asks a note, recorded)',
+  '  a          abort the run (asks first; resume later)',
+  '  q          stop the run here (asks first; resumable)',
+  '  Ctrl-C     interrupt now: the command is killed, the step journaled',
+  '  ?          this help (any of ? q Esc closes it)',
+];
+
+/** Lines of a description: **bold** spans rendered bold, at most `max` lines. */
+function Markdown({ text, max }: { readonly text: string; readonly max: number }): ReactNode {
+  return (
+    <>
+      {text.split('\n').slice(0, max).map((line, i) => (
+        <T key={i}>
+          {'  '}
+          {line.split('**').map((part, j) => <T key={j} bold={j % 2 === 1}>{part}</T>)}
+        </T>
+      ))}
+    </>
+  );
+}
+
+export function promptHeight(prompt: Prompt | null, help: boolean): number {
+  if (help) return HELP.length;
+  if (!prompt) return 1;
+  if (prompt.kind === 'confirm') return 1 + Math.min(3, prompt.description ? prompt.description.split('\n').length : 0);
+  return prompt.kind === 'failure' ? 2 : 1;
+}
+
+/** The question being asked, or the key hints. */
+export function PromptPane({ prompt, help, width }: { readonly prompt: Prompt | null; readonly help: boolean; readonly width: number }): ReactNode {
+  if (help) return <Box flexDirection="column" width={width}>{HELP.map((l, i) => <T key={i} bold={i === 0}>{l}</T>)}</Box>;
+  if (!prompt) return <T dim>? keys · q stop · Ctrl-C interrupt</T>;
+  switch (prompt.kind) {
+    case 'confirm':
+      return (
+        <Box flexDirection="column" width={width}>
+          <T>
+            <T tone="yellow" bold>{`? ${prompt.question} `}</T>
+            <T bold>[y]</T>{' yes  '}<T bold>[n]</T>{' no'}
+          </T>
+          {prompt.description && <Markdown text={prompt.description} max={3} />}
+        </Box>
+      );
+    case 'quit':
+      return (
+        <T>
+          <T tone="yellow" bold>Stop the run here? </T>
+          {'The step in flight is interrupted and journaled; resume later.  '}
+          <T bold>[y]</T>{' stop  '}<T bold>[n]</T>{' back'}
+        </T>
+      );
+    case 'failure': {
+      const head = <T tone="red" bold>{`✖ ${prompt.stepId} failed${prompt.attempts > 1 ? ` (${prompt.attempts} attempts)` : ''}: ${prompt.error}`}</T>;
+      let line: ReactNode;
+      if (prompt.stage === 'menu') {
+        line = <T><T bold>[r]</T>{' retry  '}<T bold>[s]</T>{' skip  '}<T bold>[d]</T>{' done by hand  '}<T bold>[a]</T>{' abort  '}<T dim>? help</T></T>;
+      } else if (prompt.stage === 'abort') {
+        line = <T><T tone="yellow" bold>Abort the whole run here? </T>{'(resume later) '}<T bold>[y]</T>{' abort  '}<T bold>[n]</T>{' back'}</T>;
+      } else {
+        const label = prompt.stage === 'reason' ? 'reason for skipping (recorded): ' : 'what was done by hand (recorded): ';
+        line = <T><T bold>{label}</T>{prompt.text}<T inverse> </T><T dim>{'  Enter ok · Esc back'}</T></T>;
+      }
+      return <Box flexDirection="column" width={width}>{head}{line}</Box>;
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// The terminal UI as a reporter + prompter pair. Loaded only for `--ui tui` (a dynamic import: ink and
+// react cost start-up time that the plain and json UIs never pay).
+import { render, type Instance } from 'ink';
+import type React from 'react';
+import type { Prompter } from '../interpreter/engine/prompter.js';
+import type { EventSink } from '../interpreter/events.js';
+import { App } from './components/app.js';
+import { initialState, sealedCount } from './state.js';
+import { TuiStore } from './store.js';
+import { TuiPrompter } from './tui-prompter.js';
+
+export interface TuiOptions {
+  /** Step estimates (ms) by step id, for the ETA. */
+  readonly estimates: ReadonlyMap<string, number>;
+  /** Steps finished in an earlier session (on resume). */
+  readonly restored?: ReadonlySet<string>;
+  readonly stdout?: NodeJS.WriteStream;
+  readonly stdin?: NodeJS.ReadStream;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface TuiSession {
+  readonly reporter: EventSink;
+  readonly prompter: Prompter;
+  /** Draws the final frame (it stays on screen) and gives the terminal back. */
+  close(): Promise<void>;
+}
+
+const SHOW_CURSOR = '\x1b[?25h';
+
+export function openTui(o: TuiOptions): TuiSession {
+  const stdout = o.stdout ?? process.stdout;
+  const stdin = o.stdin ?? process.stdin;
+  const env = o.env ?? process.env;
+  const color = env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
+  const store = new TuiStore(initialState({ estimates: o.estimates, ...(o.restored ? { restored: o.restored } : {}) }));
+  let instance: Instance | undefined;
+  let staticFrom = 0;
+
+  // Whatever happens (crash, process.exit on a second Ctrl-C), the terminal is given back sane.
+  const restoreTerminal = (): void => {
+    try {
+      if (stdin.isTTY && stdin.isRaw) stdin.setRawMode(false);
+    } catch {
+      // the terminal may already be gone
+    }
+    if (stdout.isTTY && !stdout.destroyed) stdout.write(SHOW_CURSOR);
+  };
+  process.on('exit', restoreTerminal);
+
+  const app = (): React.JSX.Element => <App store={store} staticFrom={staticFrom} onKey={prompter.key} color={color} />;
+  const mount = (): void => {
+    instance = render(app(), { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 20 });
+  };
+  /** The last frame is drawn from the latest state (synchronously), then stays on screen. */
+  const unmount = (): void => {
+    store.flush();
+    const i = instance;
+    instance = undefined;
+    i?.rerender(app());
+    staticFrom = sealedCount(store.state);
+    i?.unmount();
+  };
+
+  const prompter = new TuiPrompter(store, {
+    // An interactive command gets the real terminal: the UI steps aside (its last line says why) and
+    // comes back, state intact, when the command ends.
+    suspend() {
+      store.dispatch({ type: 'ui/suspended', stepId: store.state.currentId });
+      unmount();
+      restoreTerminal();
+      stdin.pause();
+    },
+    resume() {
+      store.dispatch({ type: 'ui/suspended', stepId: null });
+      if (!instance) mount();
+    },
+  });
+
+  mount();
+  store.startTicking();
+  return {
+    reporter: store,
+    prompter,
+    async close() {
+      store.stop();
+      const exited = instance?.waitUntilExit().catch(() => {});
+      unmount();
+      await exited;
+      restoreTerminal();
+      stdin.pause();
+      process.off('exit', restoreTerminal);
+    },
+  };
+}
