@@ -4,6 +4,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tuiFlood } from './tui-flood.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'runbook.js');
@@ -98,7 +99,10 @@ try {
     rmSync(join(tmpdir(), `runbook-cache-${process.env.USER ?? 'root'}`), { recursive: true, force: true });
     cold.push(timeCli(['run', fifty, '--dry-run', '--ui', 'plain', '--store', store]));
   }
-  console.log(`   first load (compile, cold)   : ${ms(median(cold))}`);
+  console.log(`   first load (compile, cold)   : ${ms(median(cold))}\n`);
+
+  // 3. The terminal UI under an output flood, in a real terminal.
+  await tuiFlood(BIN, Number(process.env.BENCH_TUI_ROUNDS ?? 3));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

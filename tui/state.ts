@@ -58,6 +58,8 @@ export interface TuiState {
   readonly help: boolean;
   /** The UI has handed the terminal to an interactive command. */
   readonly suspendedFor: string | null;
+  /** How many earlier runs the ETA's step durations come from (0: the runbook's `estimate`s only). */
+  readonly historyRuns: number;
 }
 
 export type UiAction =
@@ -72,10 +74,11 @@ export interface PlanStep {
   readonly estimateMs?: number | undefined;
 }
 
-export function initialState(o: { estimates?: ReadonlyMap<string, number>; restored?: ReadonlySet<string> } = {}): TuiState & { estimates: ReadonlyMap<string, number>; restored: ReadonlySet<string> } {
+export function initialState(o: { estimates?: ReadonlyMap<string, number>; restored?: ReadonlySet<string>; historyRuns?: number } = {}): TuiState & { estimates: ReadonlyMap<string, number>; restored: ReadonlySet<string> } {
   return {
     runId: '', runbookId: '', title: '', operator: '', host: '', mode: 'live', rtoMs: null, startedAtMs: null, steps: [], currentId: null,
     output: [], outputTotal: 0, warnings: [], failures: [], resumedBy: null, finished: null, prompt: null, help: false, suspendedFor: null,
+    historyRuns: o.historyRuns ?? 0,
     estimates: o.estimates ?? new Map(), restored: o.restored ?? new Set(),
   };
 }
@@ -223,7 +226,7 @@ export function phaseMs(g: PhaseGroup, now: number): number {
   return ms;
 }
 
-/** Estimated time left, from the steps' `estimate`s: remaining estimates of steps not yet ended. */
+/** Estimated time left: what remains of each unfinished step's expected duration (earlier runs' median, else its `estimate`). */
 export function eta(s: TuiState, now: number): { ms: number; known: number; unknown: number } {
   let ms = 0;
   let known = 0;

@@ -8,10 +8,13 @@ import { App } from './components/app.js';
 import { initialState, sealedCount } from './state.js';
 import { TuiStore } from './store.js';
 import { TuiPrompter } from './tui-prompter.js';
+import { watchShrink } from './watch-shrink.js';
 
 export interface TuiOptions {
   /** Step estimates (ms) by step id, for the ETA. */
   readonly estimates: ReadonlyMap<string, number>;
+  /** How many earlier runs some of those estimates are medians of (0: `estimate`s only). */
+  readonly historyRuns?: number;
   /** Steps finished in an earlier session (on resume). */
   readonly restored?: ReadonlySet<string>;
   readonly stdout?: NodeJS.WriteStream;
@@ -27,13 +30,14 @@ export interface TuiSession {
 }
 
 const SHOW_CURSOR = '\x1b[?25h';
+const CLEAR_SCREEN = '\x1b[H\x1b[2J';
 
 export function openTui(o: TuiOptions): TuiSession {
   const stdout = o.stdout ?? process.stdout;
   const stdin = o.stdin ?? process.stdin;
   const env = o.env ?? process.env;
   const color = env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
-  const store = new TuiStore(initialState({ estimates: o.estimates, ...(o.restored ? { restored: o.restored } : {}) }));
+  const store = new TuiStore(initialState({ estimates: o.estimates, historyRuns: o.historyRuns ?? 0, ...(o.restored ? { restored: o.restored } : {}) }));
   let instance: Instance | undefined;
   let staticFrom = 0;
 
@@ -73,8 +77,23 @@ export function openTui(o: TuiOptions): TuiSession {
     },
     resume() {
       store.dispatch({ type: 'ui/suspended', stepId: null });
+      // Published before mounting: the new screen must not start from the stepped-aside snapshot (it
+      // would draw no key handler, leave stdin unref'd, and the run would end waiting for nothing).
+      store.flush();
       if (!instance) mount();
     },
+  });
+
+  // Narrower terminal: clear the screen and draw everything again at the new width (finished phases too).
+  const unwatch = watchShrink(stdout, () => {
+    const i = instance;
+    if (!i || !stdout.isTTY) return;
+    store.flush();
+    instance = undefined;
+    i.unmount();
+    stdout.write(CLEAR_SCREEN);
+    staticFrom = 0;
+    mount();
   });
 
   mount();
@@ -84,6 +103,7 @@ export function openTui(o: TuiOptions): TuiSession {
     prompter,
     async close() {
       store.stop();
+      unwatch();
       const exited = instance?.waitUntilExit().catch(() => {});
       unmount();
       await exited;

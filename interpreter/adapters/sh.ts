@@ -5,6 +5,7 @@ import { shCommand } from '../render/sh-command.js';
 import type { ActionEnv, ActionOutcome } from '../modes/types.js';
 import { TailBuffer } from './tail-buffer.js';
 import { killTree } from './kill-tree.js';
+import { ownTerminalInput } from './own-terminal.js';
 
 const OUTPUT_LIMIT = 4 * 1024 * 1024;
 
@@ -13,12 +14,14 @@ export async function runSh(node: ShNode, env: ActionEnv): Promise<ActionOutcome
   const command = shCommand(node, env.ctx);
   const started = performance.now();
   const interactive = env.interactive;
+  const input = interactive ? ownTerminalInput() : undefined;
   const child = execa(command, {
     shell: true,
     reject: false,
     buffer: false,
     detached: !interactive,
-    stdio: interactive ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+    // A descriptor number goes straight to child_process.spawn (execa's types list only 3-9 there).
+    stdio: input ? [input.fd as 'inherit', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
     stripFinalNewline: false,
   });
   if (child.pid !== undefined) env.onSpawn?.(child.pid, !interactive);
@@ -34,7 +37,7 @@ export async function runSh(node: ShNode, env: ActionEnv): Promise<ActionOutcome
   const onAbort = (): void => { aborted = true; kill(); };
   env.signal.addEventListener('abort', onAbort, { once: true });
   if (env.signal.aborted) onAbort();
-  const r = await child;
+  const r = await child.finally(() => input?.close());
   if (timer) clearTimeout(timer);
   env.signal.removeEventListener('abort', onAbort);
 

@@ -1,5 +1,6 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { UsageError } from '../errors.js';
+import { firstEvent } from '../store/first-event.js';
 import type { StorePaths } from '../store/paths.js';
 
 /**
@@ -24,25 +25,8 @@ export function listRunIds(store: StorePaths): string[] {
 
 /** The `t` of a journal's first event (run-started), or '' when it cannot be read. */
 function startedAt(path: string): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const chunks: Buffer[] = [];
-    const buf = Buffer.alloc(64 * 1024);
-    for (let read = 0, total = 0; total < 16 * 1024 * 1024; total += read) {
-      read = readSync(fd, buf, 0, buf.length, total);
-      if (read === 0) break;
-      const nl = buf.subarray(0, read).indexOf(10);
-      chunks.push(Buffer.from(buf.subarray(0, nl === -1 ? read : nl)));
-      if (nl !== -1) break;
-    }
-    const first = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { t?: unknown };
-    return typeof first.t === 'string' ? first.t : '';
-  } catch {
-    return '';
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  const t = firstEvent(path)?.['t'];
+  return typeof t === 'string' ? t : '';
 }
 
 /** A run id, a unique prefix of one, or `last`. */

@@ -15,6 +15,7 @@ import { lockDir } from '../store/lock-dir.js';
 import type { StorePaths } from '../store/paths.js';
 import { eventPipeline } from './pipeline.js';
 import { ReadlinePrompter } from './readline-prompter.js';
+import { readHistory, type StepHistory } from './step-history.js';
 import { openUi, type Ui } from './ui.js';
 
 export type { Ui } from './ui.js';
@@ -102,7 +103,8 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
     lock?.release();
     throw e;
   });
-  const view = await openUi(o.ui, o.plan, new Set(o.restored?.keys())).catch((e: unknown) => {
+  const history = (): StepHistory => readHistory(o.store, o.plan.id, o.runId);
+  const view = await openUi(o.ui, o.plan, { restored: new Set(o.restored?.keys()), history }).catch((e: unknown) => {
     lock?.release();
     throw e;
   });

@@ -3,6 +3,7 @@ import type { Prompter } from '../engine/prompter.js';
 import type { EventSink } from '../events.js';
 import { JsonReporter } from '../../tui/json-reporter.js';
 import { PlainReporter } from '../../tui/plain-reporter.js';
+import { NO_HISTORY, type StepHistory } from './step-history.js';
 
 export type Ui = 'tui' | 'plain' | 'json';
 
@@ -20,12 +21,27 @@ export function bothTty(): boolean {
   return process.stdout.isTTY === true && process.stdin.isTTY === true;
 }
 
-export async function openUi(ui: Ui, plan: RunbookPlan, restored: ReadonlySet<string> = new Set()): Promise<UiSession> {
+export interface UiContext {
+  /** Steps finished in an earlier session (on resume). */
+  readonly restored?: ReadonlySet<string>;
+  /** Earlier runs' step durations, for the TUI's ETA (read only when the TUI is used). */
+  readonly history?: () => StepHistory;
+}
+
+export async function openUi(ui: Ui, plan: RunbookPlan, ctx: UiContext = {}): Promise<UiSession> {
   if (ui === 'tui') {
     // Loaded only here: ink and react are a separate chunk that the plain and json UIs never load.
     const { openTui } = await import('../../tui/tui.js');
-    const estimates = new Map(plan.steps.flatMap((s) => (s.options.estimateMs === undefined ? [] : [[s.id, s.options.estimateMs] as const])));
-    return openTui({ estimates, restored });
+    const history = ctx.history?.() ?? NO_HISTORY;
+    return openTui({ estimates: stepEstimates(plan.steps, history), historyRuns: history.runs, ...(ctx.restored ? { restored: ctx.restored } : {}) });
   }
   return { reporter: ui === 'json' ? new JsonReporter() : new PlainReporter(), prompter: undefined, close: () => Promise.resolve() };
+}
+
+/** Each step's expected duration for the ETA: how long it took before (median of earlier runs), else its `estimate`. */
+export function stepEstimates(steps: readonly { id: string; options: { estimateMs?: number | undefined } }[], history: StepHistory): Map<string, number> {
+  return new Map(steps.flatMap((s) => {
+    const ms = history.medians.get(s.id) ?? s.options.estimateMs;
+    return ms === undefined ? [] : [[s.id, ms] as const];
+  }));
 }

@@ -2,6 +2,7 @@
 // close) with an 80x24 window. The test reads the screen as the operator sees it (capture-pane) and
 // types keys (send-keys). After the CLI exits, the pane shows its exit code and the terminal modes.
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { shellQuote } from '../../interpreter/shell-quote.js';
 import { BIN, LOCK_DIR, ROOT } from './cli.js';
 
@@ -12,11 +13,13 @@ export interface TmuxSession {
   keys(...keys: string[]): void;
   /** Literal text (no key-name lookup). */
   text(s: string): void;
-  /** Waits (bounded) until the screen matches; returns the screen. */
-  waitFor(what: string | RegExp, timeoutMs?: number, history?: boolean): Promise<string>;
+  /** Waits (bounded) until the screen matches (a text, a pattern or a test); returns the screen. */
+  waitFor(what: string | RegExp | ((screen: string) => boolean), timeoutMs?: number, history?: boolean): Promise<string>;
   /** Waits for the CLI to exit; its code and the terminal modes after it. */
   exited(timeoutMs?: number): Promise<{ code: number; modes: string; screen: string }>;
   cursorVisible(): boolean;
+  /** Resizes the terminal (the program gets SIGWINCH). */
+  resize(cols: number, rows: number): void;
   close(): void;
 }
 
@@ -30,12 +33,15 @@ export function startInTmux(args: readonly string[], env: Record<string, string>
   // After the CLI: its exit code and the terminal's line discipline (icanon/echo back on = restored).
   const script = `cd ${shellQuote(ROOT)}; ${cli}; echo "[exit $?]"; echo "[modes $(stty -a | tr ' ;' '\\n\\n' | grep -E '^-?(icanon|echo|isig)$' | tr '\\n' ' ')]"; exec sleep 300`;
   tmux('new-session', '-d', '-s', 'main', '-x', String(size.cols), '-y', String(size.rows), 'sh', '-c', script);
+  const socketPath = tmux('display-message', '-p', '#{socket_path}').trim(); // kill-server leaves the file
   const screen = (history = false): string => tmux('capture-pane', '-p', '-t', 'main', ...(history ? ['-S', '-500'] : []));
-  const waitFor = async (what: string | RegExp, timeoutMs = 20_000, history = false): Promise<string> => {
+  const matches = (s: string, what: string | RegExp | ((screen: string) => boolean)): boolean =>
+    typeof what === 'string' ? s.includes(what) : what instanceof RegExp ? what.test(s) : what(s);
+  const waitFor = async (what: string | RegExp | ((screen: string) => boolean), timeoutMs = 20_000, history = false): Promise<string> => {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const s = screen(history);
-      if (typeof what === 'string' ? s.includes(what) : what.test(s)) return s;
+      if (matches(s, what)) return s;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(what)} on the screen:\n${s}`);
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -50,6 +56,7 @@ export function startInTmux(args: readonly string[], env: Record<string, string>
       const code = Number(/\[exit (\d+)\]/.exec(s)?.[1] ?? NaN);
       return { code, modes: /\[modes ([^\]]*)\]/.exec(s)?.[1]?.trim() ?? '', screen: s };
     },
+    resize: (cols, rows) => void tmux('resize-window', '-t', 'main', '-x', String(cols), '-y', String(rows)),
     cursorVisible: () => tmux('display-message', '-p', '-t', 'main', '#{cursor_flag}').trim() === '1',
     close() {
       try {
@@ -57,6 +64,7 @@ export function startInTmux(args: readonly string[], env: Record<string, string>
       } catch {
         // already gone
       }
+      rmSync(socketPath, { force: true });
     },
   };
 }

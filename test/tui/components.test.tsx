@@ -68,7 +68,7 @@ describe('prompts', () => {
     expect(show(<PromptPane prompt={{ ...base, stage: 'menu', text: '' }} help={false} width={80} />)()).toBe('✖ promote failed (2 attempts): exit 1\n[r] retry  [s] skip  [d] done by hand  [a] abort  ? help');
     expect(show(<PromptPane prompt={{ ...base, stage: 'reason', text: 'INC-4' }} help={false} width={80} />)()).toContain('reason for skipping (recorded): INC-4');
     expect(show(<PromptPane prompt={{ ...base, stage: 'note', text: '' }} help={false} width={80} />)()).toContain('what was done by hand (recorded): ');
-    expect(show(<PromptPane prompt={{ ...base, stage: 'abort', text: '' }} help={false} width={80} />)()).toContain('Abort the whole run here? (resume later) [y] abort  [n] back');
+    expect(show(<PromptPane prompt={{ ...base, stage: 'abort', text: '' }} help={false} width={80} />)()).toContain('Abort the whole run? [y] abort  [n] back  (resume later)');
   });
   it('quit asks first; ? shows every key', () => {
     expect(show(<PromptPane prompt={{ kind: 'quit', stepId: null, back: null }} help={false} width={80} />)()).toContain('Stop the run here?');

@@ -60,7 +60,7 @@ export function App({ store, staticFrom = 0, onKey, color = true, width: fixedWi
   } else {
     const current = state.steps.find((s) => s.id === state.currentId);
     const warning = state.warnings.at(-1);
-    const budget = Math.max(8, size.rows - 1) - 2 - (warning ? 1 : 0) - promptHeight(state.prompt, state.help) - 1;
+    const budget = Math.max(8, size.rows - 1) - 2 - (warning ? 1 : 0) - promptHeight(state.prompt, state.help, width) - 1;
     const head = detailHead(current);
     const outRoom = Math.min(state.output.length, Math.max(2, Math.floor((budget - head) / 2)));
     const listHeight = Math.max(3, budget - head - outRoom);

@@ -17,7 +17,7 @@ export function ModeBadge({ mode }: { readonly mode: Mode }): ReactNode {
 export function Header({ state, now, width }: { readonly state: TuiState; readonly now: number; readonly width: number }): ReactNode {
   const elapsed = state.finished ? state.finished.durationMs : state.startedAtMs === null ? 0 : now - state.startedAtMs;
   const left = eta(state, now);
-  const etaText = state.finished ? '' : left.known === 0 ? (left.unknown > 0 ? `ETA ? (${left.unknown} steps without estimate)` : '') : `ETA ~${formatDuration(left.ms)}${left.unknown > 0 ? ` + ${left.unknown} unestimated` : ''}`;
+  const etaText = state.finished ? '' : etaLine(left, state.historyRuns);
   const barWidth = Math.max(8, Math.min(20, width - 60));
   return (
     <Box flexDirection="column" width={width}>
@@ -41,6 +41,14 @@ export function Header({ state, now, width }: { readonly state: TuiState; readon
       </Box>
     </Box>
   );
+}
+
+/** `ETA ~3.20s + 1 unestimated · 4 earlier runs`: where the figure comes from, when it is history. */
+export function etaLine(left: { ms: number; known: number; unknown: number }, historyRuns: number): string {
+  if (left.known === 0) return left.unknown > 0 ? `ETA ? (${left.unknown} steps without estimate)` : '';
+  const rest = left.unknown > 0 ? ` + ${left.unknown} unestimated` : '';
+  const source = historyRuns > 0 ? ` · ${historyRuns} earlier run${historyRuns > 1 ? 's' : ''}` : '';
+  return `ETA ~${formatDuration(left.ms)}${rest}${source}`;
 }
 
 function RtoBar({ elapsedMs, rtoMs, width }: { readonly elapsedMs: number; readonly rtoMs: number; readonly width: number }): ReactNode {

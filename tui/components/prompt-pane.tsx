@@ -29,11 +29,20 @@ function Markdown({ text, max }: { readonly text: string; readonly max: number }
   );
 }
 
-export function promptHeight(prompt: Prompt | null, help: boolean): number {
+const CONFIRM_KEYS = ' [y] yes  [n] no';
+const MENU = ['[r] retry  [s] skip  [d] done by hand  [a] abort  ? help', '[r] retry  [s] skip  [d] done by hand  [a] abort', '[r]etry [s]kip [d]one by hand [a]bort'];
+
+/** A question too long to keep its keys on the same line gets them on a line of their own. */
+function confirmSplit(question: string, width: number): boolean {
+  return `? ${question}${CONFIRM_KEYS}`.length > width;
+}
+
+/** Lines the prompt pane takes at this width (the layout gives the rest to the checklist). */
+export function promptHeight(prompt: Prompt | null, help: boolean, width = Infinity): number {
   if (help) return HELP.length;
   if (!prompt) return 1;
-  if (prompt.kind === 'confirm') return 1 + Math.min(3, prompt.description ? prompt.description.split('\n').length : 0);
-  return prompt.kind === 'failure' ? 2 : 1;
+  if (prompt.kind === 'confirm') return (confirmSplit(prompt.question, width) ? 2 : 1) + Math.min(3, prompt.description ? prompt.description.split('\n').length : 0);
+  return 2;
 }
 
 /** The question being asked, or the key hints. */
@@ -44,28 +53,35 @@ export function PromptPane({ prompt, help, width }: { readonly prompt: Prompt | 
     case 'confirm':
       return (
         <Box flexDirection="column" width={width}>
-          <T>
-            <T tone="yellow" bold>{`? ${prompt.question} `}</T>
-            <T bold>[y]</T>{' yes  '}<T bold>[n]</T>{' no'}
-          </T>
+          {confirmSplit(prompt.question, width) ? (
+            <>
+              <T tone="yellow" bold>{`? ${prompt.question}`}</T>
+              <T>{'  '}<T bold>[y]</T>{' yes  '}<T bold>[n]</T>{' no'}</T>
+            </>
+          ) : (
+            <T>
+              <T tone="yellow" bold>{`? ${prompt.question} `}</T>
+              <T bold>[y]</T>{' yes  '}<T bold>[n]</T>{' no'}
+            </T>
+          )}
           {prompt.description && <Markdown text={prompt.description} max={3} />}
         </Box>
       );
     case 'quit':
       return (
-        <T>
-          <T tone="yellow" bold>Stop the run here? </T>
-          {'The step in flight is interrupted and journaled; resume later.  '}
-          <T bold>[y]</T>{' stop  '}<T bold>[n]</T>{' back'}
-        </T>
+        <Box flexDirection="column" width={width}>
+          <T><T tone="yellow" bold>Stop the run here? </T><T bold>[y]</T>{' stop  '}<T bold>[n]</T>{' back'}</T>
+          <T dim>The step in flight is interrupted and journaled; resume later.</T>
+        </Box>
       );
     case 'failure': {
       const head = <T tone="red" bold>{`✖ ${prompt.stepId} failed${prompt.attempts > 1 ? ` (${prompt.attempts} attempts)` : ''}: ${prompt.error}`}</T>;
       let line: ReactNode;
       if (prompt.stage === 'menu') {
-        line = <T><T bold>[r]</T>{' retry  '}<T bold>[s]</T>{' skip  '}<T bold>[d]</T>{' done by hand  '}<T bold>[a]</T>{' abort  '}<T dim>? help</T></T>;
+        // The keys must stay readable in a narrow pane: shorter forms before anything is cut.
+        line = <T bold>{MENU.find((m) => m.length <= width) ?? MENU.at(-1)!}</T>;
       } else if (prompt.stage === 'abort') {
-        line = <T><T tone="yellow" bold>Abort the whole run here? </T>{'(resume later) '}<T bold>[y]</T>{' abort  '}<T bold>[n]</T>{' back'}</T>;
+        line = <T><T tone="yellow" bold>Abort the whole run? </T><T bold>[y]</T>{' abort  '}<T bold>[n]</T>{' back  '}<T dim>(resume later)</T></T>;
       } else {
         const label = prompt.stage === 'reason' ? 'reason for skipping (recorded): ' : 'what was done by hand (recorded): ';
         line = <T><T bold>{label}</T>{prompt.text}<T inverse> </T><T dim>{'  Enter ok · Esc back'}</T></T>;
