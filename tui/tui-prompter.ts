@@ -15,7 +15,7 @@ export class TuiPrompter implements Prompter {
 
   constructor(
     private readonly store: TuiStore,
-    private readonly screen: { suspend(): void; resume(): void },
+    private readonly screen: { suspend(): Promise<void>; resume(): void },
     /** Ctrl-C or a confirmed `q`: the same path as SIGINT (the step in flight is killed and journaled). */
     private readonly interrupt: () => void = () => process.kill(process.pid, 'SIGINT'),
   ) {}
@@ -69,8 +69,8 @@ export class TuiPrompter implements Prompter {
     this.store.dispatch({ type: 'ui/prompt', prompt: null });
   }
 
-  suspend(): void {
-    this.screen.suspend();
+  suspend(): Promise<void> {
+    return this.screen.suspend();
   }
 
   resume(): void {

@@ -57,21 +57,23 @@ export function openTui(o: TuiOptions): TuiSession {
     instance = render(app(), { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 20 });
   };
   /** The last frame is drawn from the latest state (synchronously), then stays on screen. */
-  const unmount = (): void => {
+  /** Resolves once ink has let go of the terminal (its stdin listeners and raw mode are gone). */
+  const unmount = async (): Promise<void> => {
     store.flush();
     const i = instance;
     instance = undefined;
     i?.rerender(app());
     staticFrom = sealedCount(store.state);
     i?.unmount();
+    await i?.waitUntilExit().catch(() => {});
   };
 
   const prompter = new TuiPrompter(store, {
     // An interactive command gets the real terminal: the UI steps aside (its last line says why) and
     // comes back, state intact, when the command ends.
-    suspend() {
+    async suspend() {
       store.dispatch({ type: 'ui/suspended', stepId: store.state.currentId });
-      unmount();
+      await unmount();
       restoreTerminal();
       stdin.pause();
     },
@@ -104,9 +106,7 @@ export function openTui(o: TuiOptions): TuiSession {
     async close() {
       store.stop();
       unwatch();
-      const exited = instance?.waitUntilExit().catch(() => {});
-      unmount();
-      await exited;
+      await unmount();
       restoreTerminal();
       stdin.pause();
       process.off('exit', restoreTerminal);

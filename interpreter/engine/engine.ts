@@ -129,7 +129,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
     for (;;) {
       attempts++;
       inRound++;
-      if (step.options.interactive) o.prompter.suspend();
+      if (step.options.interactive) await o.prompter.suspend();
       const { outcome, judged } = await attemptOnce(step, c, execute).finally(() => {
         if (step.options.interactive) o.prompter.resume();
       });

@@ -12,8 +12,11 @@ export interface Prompter {
   readonly interactive: boolean;
   confirm(step: StepNode, question: string, description: string | undefined): Promise<boolean>;
   onFailure(step: StepNode, error: string, attempts: number): Promise<FailureDecision>;
-  /** Around an interactive exec: the UI gives the terminal to the command and takes it back. */
-  suspend(): void;
+  /**
+   * Around an interactive exec: the UI gives the terminal to the command and takes it back. The
+   * command starts only once `suspend` has settled: until then the UI may still be reading keys.
+   */
+  suspend(): void | Promise<void>;
   resume(): void;
 }
 

@@ -109,7 +109,7 @@ describe('the whole screen', () => {
     const store = new TuiStore(initialState(), { intervalMs: 0 });
     store.write(started([{ id: 'go', phase: null, kind: 'confirm' }]));
     const interrupts: string[] = [];
-    const prompter = new TuiPrompter(store, { suspend() {}, resume() {} }, () => interrupts.push('int'));
+    const prompter = new TuiPrompter(store, { suspend: () => Promise.resolve(), resume() {} }, () => interrupts.push('int'));
     const r = render(<App store={store} onKey={prompter.key} width={81} rows={24} />);
     mounted.push(r);
     const answer = prompter.confirm({ id: 'go' } as StepNode, 'Go ahead?', 'It writes one file.');
