@@ -12,8 +12,13 @@ export interface Style {
   inverse(s: string): string;
 }
 
+/** Colour is allowed unless NO_COLOR is set or the terminal is dumb (whether it is a terminal at all is the caller's). */
+export function colorAllowed(env: NodeJS.ProcessEnv): boolean {
+  return env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
+}
+
 export function makeStyle(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): Style {
-  const enabled = stream.isTTY === true && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
+  const enabled = stream.isTTY === true && colorAllowed(env);
   const wrap = (open: number, close: number) => (s: string): string => (enabled ? `\x1b[${open}m${s}\x1b[${close}m` : s);
   return {
     enabled,

@@ -1,6 +1,7 @@
 // Small pure helpers the components share: icons, durations, the RTO budget bar.
 import { formatDuration } from '../dsl/duration.js';
 import type { StepView, ViewStatus } from './state.js';
+import { STATUS_ICON } from './status-icons.js';
 
 export const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
@@ -9,16 +10,16 @@ export type Tone = 'red' | 'green' | 'yellow' | 'cyan' | 'blue' | 'magenta' | 'g
 /** Icon and its tone for a status; the spinner frame moves with the clock. */
 export function statusIcon(status: ViewStatus, now: number, rendered = false): { icon: string; tone: Tone } {
   switch (status) {
-    case 'pending': return { icon: '·', tone: 'gray' };
+    case 'pending': return { icon: STATUS_ICON.pending, tone: 'gray' };
     case 'running': return { icon: SPINNER[Math.floor(now / 100) % SPINNER.length]!, tone: 'cyan' };
-    case 'waiting': return { icon: '?', tone: 'yellow' };
-    case 'ok': return { icon: '✔', tone: 'green' };
-    case 'failed': return { icon: '✖', tone: 'red' };
-    case 'skipped': return { icon: '»', tone: 'yellow' };
-    case 'done-by-hand': return { icon: '✎', tone: 'yellow' };
-    case 'planned': return { icon: '○', tone: rendered ? 'gray' : 'cyan' };
-    case 'interrupted': return { icon: '■', tone: 'red' };
-    case 'restored': return { icon: '✔', tone: 'gray' };
+    case 'waiting': return { icon: STATUS_ICON.waiting, tone: 'yellow' };
+    case 'ok': return { icon: STATUS_ICON.ok, tone: 'green' };
+    case 'failed': return { icon: STATUS_ICON.failed, tone: 'red' };
+    case 'skipped': return { icon: STATUS_ICON.skipped, tone: 'yellow' };
+    case 'done-by-hand': return { icon: STATUS_ICON['done-by-hand'], tone: 'yellow' };
+    case 'planned': return { icon: STATUS_ICON.planned, tone: rendered ? 'gray' : 'cyan' };
+    case 'interrupted': return { icon: STATUS_ICON.interrupted, tone: 'red' };
+    case 'restored': return { icon: STATUS_ICON.restored, tone: 'gray' };
   }
 }
 

@@ -2,6 +2,7 @@ import { formatDuration } from '../dsl/duration.js';
 import type { EventSink, JournalEvent, StepSummary } from '../interpreter/events.js';
 import { makeStyle, type Style } from './colors.js';
 import { modeBadge } from './mode-badge.js';
+import { STATUS_ICON } from './status-icons.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean };
 
@@ -57,7 +58,7 @@ export class PlainReporter implements EventSink {
         const attempt = e.attempt > 1 ? st.dim(` (attempt ${e.attempt})`) : '';
         // In a probe only read-only steps run; the rest are rendered like a dry-run.
         const rendered = this.#planning || (this.#mode === 'probe' && e.action?.effect !== 'read-only');
-        const icon = rendered ? st.dim('○') : st.cyan('▶');
+        const icon = rendered ? st.dim(STATUS_ICON.planned) : st.cyan(STATUS_ICON.running);
         const tag = !e.action ? '' : e.action.effect === 'mutating' ? ` ${st.yellow('[mutating]')}` : ` ${st.dim(`[${e.action.effect}]`)}`;
         this.#line(`${icon} ${st.dim(e.kind.padEnd(7))} ${st.bold(e.stepId)}  ${e.title}${attempt}${tag}`);
         if (e.action) for (const l of e.action.text.split('\n')) this.#line(`          ${l}`);
@@ -83,7 +84,7 @@ export class PlainReporter implements EventSink {
         this.#finished(e);
         break;
       case 'step-interrupted':
-        this.#line(`${st.red('■')} ${e.stepId} interrupted by ${e.signal} after ${formatDuration(e.durationMs)}`);
+        this.#line(`${st.red(STATUS_ICON.interrupted)} ${e.stepId} interrupted by ${e.signal} after ${formatDuration(e.durationMs)}`);
         break;
       case 'warning':
         this.#line(st.yellow(`⚠ ${e.stepId ? `${e.stepId}: ` : ''}${e.message}`));
@@ -112,19 +113,19 @@ export class PlainReporter implements EventSink {
     const tries = e.attempts > 1 ? st.dim(` after ${e.attempts} attempts`) : '';
     switch (e.status) {
       case 'ok':
-        this.#line(`${st.green('✔')} ${e.stepId} ${d}${tries}`);
+        this.#line(`${st.green(STATUS_ICON.ok)} ${e.stepId} ${d}${tries}`);
         break;
       case 'planned':
         break; // the step-started line already shows what would run
       case 'failed':
-        this.#line(`${st.red('✖')} ${e.stepId} ${d}${tries} ${st.red(e.error ?? 'failed')}${e.continued ? st.dim(' (continuing)') : ''}`);
+        this.#line(`${st.red(STATUS_ICON.failed)} ${e.stepId} ${d}${tries} ${st.red(e.error ?? 'failed')}${e.continued ? st.dim(' (continuing)') : ''}`);
         break;
       case 'skipped':
-        if (!this.#steps.has(e.stepId) || e.durationMs === 0) this.#line(`${st.dim('↷')} ${e.stepId} ${st.dim(`skipped: ${e.reason ?? ''}`)}`);
-        else this.#line(`${st.yellow('↷')} ${e.stepId} ${d} skipped: ${e.reason ?? ''}${e.by ? ` (by ${e.by})` : ''}`);
+        if (!this.#steps.has(e.stepId) || e.durationMs === 0) this.#line(`${st.dim(STATUS_ICON.skipped)} ${e.stepId} ${st.dim(`skipped: ${e.reason ?? ''}`)}`);
+        else this.#line(`${st.yellow(STATUS_ICON.skipped)} ${e.stepId} ${d} skipped: ${e.reason ?? ''}${e.by ? ` (by ${e.by})` : ''}`);
         break;
       case 'done-by-hand':
-        this.#line(`${st.yellow('✋')} ${e.stepId} ${d} done by hand: ${e.note ?? ''}${e.by ? ` (by ${e.by})` : ''}`);
+        this.#line(`${st.yellow(STATUS_ICON['done-by-hand'])} ${e.stepId} ${d} done by hand: ${e.note ?? ''}${e.by ? ` (by ${e.by})` : ''}`);
         break;
     }
   }

@@ -1,5 +1,6 @@
 // The terminal UI as a reporter + prompter pair. Loaded only for `--ui tui` (a dynamic import: ink and
 // react cost start-up time that the plain and json UIs never pay).
+import { colorAllowed } from './colors.js';
 import { render, type Instance } from 'ink';
 import type React from 'react';
 import type { Prompter } from '../interpreter/engine/prompter.js';
@@ -36,7 +37,7 @@ export function openTui(o: TuiOptions): TuiSession {
   const stdout = o.stdout ?? process.stdout;
   const stdin = o.stdin ?? process.stdin;
   const env = o.env ?? process.env;
-  const color = env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
+  const color = colorAllowed(env);
   const store = new TuiStore(initialState({ estimates: o.estimates, historyRuns: o.historyRuns ?? 0, ...(o.restored ? { restored: o.restored } : {}) }));
   let instance: Instance | undefined;
   let staticFrom = 0;

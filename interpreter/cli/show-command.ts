@@ -1,4 +1,5 @@
 import { formatDuration } from '../../dsl/duration.js';
+import { statusGlyph } from '../../tui/status-icons.js';
 import { readJournal } from '../store/journal-reader.js';
 import { StorePaths } from '../store/paths.js';
 import { shownStatus } from '../store/run-liveness.js';
@@ -6,7 +7,6 @@ import { replay, type StepState } from '../store/run-state.js';
 import { findRun } from './run-lookup.js';
 import { resumeCommandLine } from './runs-command.js';
 
-const ICON: Record<string, string> = { ok: '✔', failed: '✖', skipped: '↷', 'done-by-hand': '✋', planned: '○', pending: '·', interrupted: '■', running: '▶' };
 const CHOICE: Record<string, string> = { retry: 'retry', skip: 'skip', done: 'done by hand', abort: 'abort' };
 
 /** One run: its facts and each step's status and duration (secrets were never journaled). */
@@ -55,7 +55,7 @@ export function showCommand(arg: string, f: { json?: boolean; store?: string }):
       if (phase) w(`── ${phase}`);
     }
     const d = x.durationMs === null ? '' : formatDuration(x.durationMs);
-    w(`${ICON[x.status] ?? '?'} ${x.id.padEnd(28)} ${(x.kind ?? '').padEnd(8)} ${x.status.padEnd(12)} ${d.padStart(7)}${detail(x)}`);
+    w(`${statusGlyph(x.status)} ${x.id.padEnd(28)} ${(x.kind ?? '').padEnd(8)} ${x.status.padEnd(12)} ${d.padStart(7)}${detail(x)}`);
   }
   if (confirms.length) {
     w('confirmations');
