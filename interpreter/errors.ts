@@ -8,6 +8,12 @@ export class UsageError extends Error {
   readonly exitCode: ExitCode = EXIT.usage;
 }
 
+/** Ctrl-C at a question asked before any step ran (resume's choice about an interrupted step): nothing changed. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  readonly exitCode: ExitCode = EXIT.interrupted;
+}
+
 /** Another live run holds the lock for this procedure + target. */
 export class LockHeldError extends Error {
   override readonly name = 'LockHeldError';

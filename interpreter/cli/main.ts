@@ -1,6 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { RunbookDefinitionError } from '../../dsl/ids.js';
-import { EXIT, LockHeldError, UsageError } from '../errors.js';
+import { EXIT, InterruptedError, LockHeldError, UsageError } from '../errors.js';
 import { listCommand } from './list-command.js';
 import { resumeCommand } from './resume-command.js';
 import { runCommand } from './run-command.js';
@@ -93,6 +93,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (e instanceof UsageError || e instanceof RunbookDefinitionError) return fail(e.message, EXIT.usage);
     if (e instanceof LockHeldError) return fail(e.message, EXIT.locked);
+    if (e instanceof InterruptedError) return fail(e.message, EXIT.interrupted);
     const err = e instanceof Error ? e : new Error(String(e));
     if (err.name === 'RunbookDefinitionError') return fail(err.message, EXIT.usage);
     fail(`internal error: ${err.message}${process.env['RUNBOOK_DEBUG'] ? `\n${err.stack ?? ''}` : ' (set RUNBOOK_DEBUG=1 for details)'}`, EXIT.failed);

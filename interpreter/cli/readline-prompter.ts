@@ -1,8 +1,28 @@
 import { createInterface } from 'node:readline/promises';
 import type { StepNode } from '../../dsl/nodes.js';
 import type { FailureDecision, Prompter } from '../engine/prompter.js';
+import { InterruptedError } from '../errors.js';
 
-/** Asks on the terminal, line by line (the plain UI). The interface is opened per question so an interactive exec can have stdin. */
+/**
+ * Asks one line on the terminal. The interface is opened per question so an interactive exec can have
+ * stdin. Ctrl-C there arrives as input (raw mode), not as a signal: the answer rejects with InterruptedError.
+ */
+export async function askLine(q: string, input: NodeJS.ReadableStream = process.stdin, output: NodeJS.WritableStream = process.stdout): Promise<string> {
+  const rl = createInterface({ input, output, terminal: true });
+  try {
+    return await new Promise<string>((resolve, reject) => {
+      rl.on('SIGINT', () => {
+        output.write('\n');
+        reject(new InterruptedError('Interrupted at the prompt (Ctrl-C); nothing was changed.'));
+      });
+      rl.question(q).then((a) => resolve(a.trim()), reject);
+    });
+  } finally {
+    rl.close();
+  }
+}
+
+/** Asks on the terminal, line by line (the plain UI). */
 export class ReadlinePrompter implements Prompter {
   readonly interactive = true;
   /**
@@ -15,17 +35,14 @@ export class ReadlinePrompter implements Prompter {
     private readonly interrupt: () => void = () => process.kill(process.pid, 'SIGINT'),
   ) {}
 
+  /** Ctrl-C interrupts the run like anywhere else (exit 130); the engine stops waiting for this answer. */
   async #ask(q: string): Promise<string> {
-    const rl = createInterface({ input: this.input, output: this.output, terminal: true });
-    rl.on('SIGINT', () => {
-      this.output.write('\n');
-      this.interrupt();
-      rl.close();
-    });
     try {
-      return (await rl.question(q)).trim();
-    } finally {
-      rl.close();
+      return await askLine(q, this.input, this.output);
+    } catch (e) {
+      if (!(e instanceof InterruptedError)) throw e;
+      this.interrupt();
+      return new Promise<string>(() => {});
     }
   }
 

@@ -1,4 +1,3 @@
-import { createInterface } from 'node:readline/promises';
 import type { StepOutput } from '../../dsl/context.js';
 import type { RunbookPlan } from '../../dsl/nodes.js';
 import { isReadOnly } from '../render/render.js';
@@ -12,6 +11,7 @@ import { readJournal } from '../store/journal-reader.js';
 import { groupAlive, processAlive } from '../store/process-alive.js';
 import { StorePaths } from '../store/paths.js';
 import { isSettled, replay, type StepState } from '../store/run-state.js';
+import { askLine } from './readline-prompter.js';
 import { findRun, listRunIds } from './run-lookup.js';
 import { parseUi } from './run-command.js';
 import { assertCanRunUnattended, canAsk, defaultOperator, host, runSession, takeRunLock } from './session.js';
@@ -142,21 +142,16 @@ async function decideInterrupted(stepId: string, runId: string, f: ResumeFlags):
   if (!canAsk()) {
     throw new UsageError(`Step "${stepId}" of run ${runId} started but never finished, so it may or may not have taken effect. Check the system, then resume with --retry-interrupted to run it again, or --mark-interrupted-done --note "what you found" to record it as done.`);
   }
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    process.stdout.write(`Step "${stepId}" started but never finished: it may or may not have taken effect.\n`);
-    for (;;) {
-      const a = (await rl.question('r) run it again  d) mark done by hand  a) cancel > ')).trim().toLowerCase();
-      if (a === 'r') return { choice: 'retry' };
-      if (a === 'a') return { choice: 'abort' };
-      if (a === 'd') {
-        for (;;) {
-          const note = (await rl.question('what was done by hand (recorded): ')).trim();
-          if (note) return { choice: 'done', note };
-        }
+  process.stdout.write(`Step "${stepId}" started but never finished: it may or may not have taken effect.\n`);
+  for (;;) {
+    const a = (await askLine('r) run it again  d) mark done by hand  a) cancel > ')).toLowerCase();
+    if (a === 'r') return { choice: 'retry' };
+    if (a === 'a') return { choice: 'abort' };
+    if (a === 'd') {
+      for (;;) {
+        const note = await askLine('what was done by hand (recorded): ');
+        if (note) return { choice: 'done', note };
       }
     }
-  } finally {
-    rl.close();
   }
 }
