@@ -6,6 +6,7 @@ import { EXIT } from '../errors.js';
 import type { ActionEnv, ActionOutcome, ModeRuntime } from '../modes/types.js';
 import { renderStep } from '../render/render.js';
 import { makeContext, type Outputs } from './context.js';
+import { RunResources } from './resources.js';
 import { LineBuffer } from './line-buffer.js';
 import { judge, type Judged } from './outcome.js';
 import type { Prompter } from './prompter.js';
@@ -43,9 +44,19 @@ type Handler<K extends StepKind> = (step: Extract<StepNode, { kind: K }>, c: Run
 
 /** Walks the plan once, step by step, emitting every event before the next step starts. */
 export async function runEngine(o: EngineOptions): Promise<EngineResult> {
+  const resources = new RunResources();
+  try {
+    return await walk(o, resources);
+  } finally {
+    await resources.closeAll();
+  }
+}
+
+async function walk(o: EngineOptions, resources: RunResources): Promise<EngineResult> {
   const outputs: Outputs = new Map(o.restored ?? []);
   const live = o.mode.name === 'live';
   let anyFailed = false;
+  const progress = { plan: o.plan, outputs, startedAtMs: o.runStartedAtMs, now: () => Date.now() };
 
   const finish = (step: StepNode, startedAt: number, status: StepStatus, attempts: number, extra: {
     value?: unknown; result?: unknown; error?: string; reason?: string; note?: string; by?: string; continued?: boolean;
@@ -97,6 +108,7 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
         stepId: step.id, ctx: c, timeoutMs: step.options.timeoutMs, signal: o.signal, interactive: step.options.interactive,
         onOutput: (stream, text) => buffers[stream].push(text), redact: o.redact, runbookId: o.plan.id, runId: o.run.id,
         onSpawn: (pid, group) => o.emit({ type: 'process-started', stepId: step.id, pid, group }),
+        resources, progress,
       };
       let outcome: ActionOutcome;
       try {

@@ -1,5 +1,18 @@
 import type { Mode } from '../../dsl/context.js';
-import type { ActionNode, RuntimeCtx, StepNode } from '../../dsl/nodes.js';
+import type { StepOutput } from '../../dsl/context.js';
+import type { ActionNode, RunbookPlan, RuntimeCtx, StepNode } from '../../dsl/nodes.js';
+import type { RunResources } from '../engine/resources.js';
+
+/** Where the run stands, for messages about it (status-update templates, reports). */
+export interface RunProgress {
+  readonly plan: RunbookPlan;
+  /** Outputs of the steps finished so far (status, duration, value), by step id. */
+  readonly outputs: ReadonlyMap<string, StepOutput<unknown, unknown>>;
+  /** The run's start, ms since the epoch (the original start for resumed runs). */
+  readonly startedAtMs: number;
+  /** The run's clock, ms since the epoch (simulated in simulation mode). */
+  readonly now: () => number;
+}
 
 /** What an adapter needs to act for one attempt of one step. */
 export interface ActionEnv {
@@ -16,6 +29,10 @@ export interface ActionEnv {
   readonly redact: (text: string) => string;
   readonly runbookId: string;
   readonly runId: string;
+  /** Connections kept for the rest of the run (closed when it ends). */
+  readonly resources: RunResources;
+  /** The run so far, read when the action runs. */
+  readonly progress: RunProgress;
 }
 
 /** An adapter's answer: success by its own standard, the result as data, and the text `parse` / RegExp see. */
