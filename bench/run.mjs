@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tuiFlood } from './tui-flood.mjs';
+import { reviewBench } from './review.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'runbook.js');
@@ -103,6 +104,9 @@ try {
 
   // 3. The terminal UI under an output flood, in a real terminal.
   await tuiFlood(BIN, Number(process.env.BENCH_TUI_ROUNDS ?? 3));
+
+  // 4. Static review (ts-morph): lint and diff, whole processes.
+  await reviewBench(BIN);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

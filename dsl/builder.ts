@@ -9,6 +9,7 @@ import type { ParamSpec, ParamsSpec, ParamValues } from './params.js';
 import type { ConfirmResult, NotifyResult, PromoteResult } from './results.js';
 import { actionNode, type Action } from './actions/action.js';
 import { channelNode, type Channel } from './actions/notify.js';
+import { templateNode, type Template } from './templates.js';
 
 export interface RunbookMeta<PS extends ParamsSpec> {
   readonly title: string;
@@ -32,6 +33,8 @@ type Add<S, Id extends string, Out> = S & { readonly [K in Id]: Out };
  */
 export interface RunbookBuilder<PS extends ParamsSpec, S> {
   readonly [RUNBOOK_BRAND]: true;
+  /** Type-level only (never set): the steps so far, for `scenario()` and other tools typed against a runbook. */
+  readonly __steps?: S;
   /** Groups the steps that follow under a heading. */
   phase(title: string): RunbookBuilder<PS, S>;
   /** A read-only probe; with `expect` (and optionally `waitUntil`) it decides go / no-go. */
@@ -53,15 +56,16 @@ export interface RunbookBuilder<PS extends ParamsSpec, S> {
     id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options?: ExecOptions<R, R, Ctx<ParamValues<PS>, S>>,
   ): RunbookBuilder<PS, Add<S, Id, StepOutput<R, R>>>;
   /** Make a standby the primary: precheck → fence? → promote → verify. */
-  promote<const Id extends string, V>(
-    id: CheckNewId<Id, S>, title: string, action: Action<PromoteResult, Ctx<ParamValues<PS>, S>>, options: PromoteOptions<PromoteResult, V, Ctx<ParamValues<PS>, S>> & Parsed<PromoteResult, V>,
-  ): RunbookBuilder<PS, Add<S, Id, StepOutput<PromoteResult, V>>>;
-  promote<const Id extends string>(
-    id: CheckNewId<Id, S>, title: string, action: Action<PromoteResult, Ctx<ParamValues<PS>, S>>, options?: PromoteOptions<PromoteResult, PromoteResult, Ctx<ParamValues<PS>, S>>,
-  ): RunbookBuilder<PS, Add<S, Id, StepOutput<PromoteResult, PromoteResult>>>;
+  // R: the driver's result (PgPromoteResult, PatroniPromoteResult… all extend PromoteResult).
+  promote<const Id extends string, R extends PromoteResult, V>(
+    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options: PromoteOptions<R, V, Ctx<ParamValues<PS>, S>> & Parsed<R, V>,
+  ): RunbookBuilder<PS, Add<S, Id, StepOutput<R, V>>>;
+  promote<const Id extends string, R extends PromoteResult>(
+    id: CheckNewId<Id, S>, title: string, action: Action<R, Ctx<ParamValues<PS>, S>>, options?: PromoteOptions<R, R, Ctx<ParamValues<PS>, S>>,
+  ): RunbookBuilder<PS, Add<S, Id, StepOutput<R, R>>>;
   /** Tell people. A failed delivery warns and the run goes on unless `continueOnError: false`. */
   notify<const Id extends string>(
-    id: CheckNewId<Id, S>, channel: Channel<Ctx<ParamValues<PS>, S>>, message: string | ((c: Ctx<ParamValues<PS>, S>) => string), options?: NotifyOptions<Ctx<ParamValues<PS>, S>>,
+    id: CheckNewId<Id, S>, channel: Channel<Ctx<ParamValues<PS>, S>>, message: string | ((c: Ctx<ParamValues<PS>, S>) => string) | Template<Ctx<ParamValues<PS>, S>>, options?: NotifyOptions<Ctx<ParamValues<PS>, S>>,
   ): RunbookBuilder<PS, Add<S, Id, StepOutput<NotifyResult, NotifyResult>>>;
   /** The plan as frozen data, for the interpreter. */
   toPlan(): RunbookPlan;
@@ -99,13 +103,17 @@ class RunbookBuilderImpl {
   }
   promote(id: string, title: string, action: unknown, options?: unknown): RunbookBuilderImpl {
     const node = actionNode(action, `promote "${id}"`);
-    if (node.type !== 'promote') throw new RunbookDefinitionError(`promote "${id}": the action must be a promotion (promote.custom({ precheck, action, verify })), got ${node.type}.`);
+    if (node.type !== 'promote') throw new RunbookDefinitionError(`promote "${id}": the action must be a promotion (promote.custom({ precheck, action, verify }), pg.promote(…), patroni.switchover(…), redis.promote(…)), got ${node.type}.`);
     return this.#add('promote', id, title, options, { action: node });
   }
   notify(id: string, channel: unknown, message: unknown, options?: unknown): RunbookBuilderImpl {
-    if (typeof message !== 'string' && typeof message !== 'function') throw new RunbookDefinitionError(`notify "${id}": the message must be a string or c => string.`);
+    const template = templateNode(message);
+    if (template === undefined && typeof message !== 'string' && typeof message !== 'function') {
+      throw new RunbookDefinitionError(`notify "${id}": the message must be a string, c => string or a template (templates.declaration(…), templates.statusUpdate(…), templates.recoveryComplete(…)).`);
+    }
     const ch = channelNode(channel);
-    return this.#add('notify', id, `Notify ${ch.type}`, options, { action: Object.freeze({ type: 'notify', channel: ch, message: lazy(message) }) });
+    const title = template === undefined ? `Notify ${ch.type}` : `Notify ${ch.type}: ${template.template.replace('-', ' ')}`;
+    return this.#add('notify', id, title, options, { action: Object.freeze({ type: 'notify', channel: ch, message: template ?? lazy(message) }) });
   }
 
   toPlan(): RunbookPlan {

@@ -26,29 +26,39 @@ export type EventBody =
       fingerprints: Record<string, string>; steps: StepSummary[]; params: Record<string, unknown>; secretParams: string[];
       operator: string; host: string; pid: number; mode: Mode; rtoMs: number | null; lockKey: string | null;
       from: string | null; only: string | null;
+      /** Simulation only: the scenario playing the world (name, file; null for the default "everything succeeds"). */
+      scenario?: { name: string; file: string | null; description?: string } | null;
     }
   | { type: 'run-resumed'; operator: string; host: string; pid: number; forced: boolean; changedSteps: string[] }
   | { type: 'lock-takeover'; key: string; previous: Record<string, unknown> }
-  | { type: 'step-started'; stepId: string; kind: StepKind; title: string; phase: string | null; attempt: number; action: RenderedAction | null; description?: string }
+  | { type: 'step-started'; stepId: string; kind: StepKind; title: string; phase: string | null; attempt: number; action: RenderedAction | null; description?: string;
+      /** Simulation only: simulated ms since the run started. */
+      simAtMs?: number }
   | { type: 'output'; stepId: string; stream: 'stdout' | 'stderr'; text: string }
   /** A step's command started: resume refuses while a crashed run's command is still running. */
   | { type: 'process-started'; stepId: string; pid: number; group: boolean }
-  | { type: 'attempt-failed'; stepId: string; attempt: number; error: string; retryInMs: number | null }
-  | { type: 'confirm-answered'; stepId: string; answer: boolean; by: string; auto: boolean }
-  | { type: 'decision'; stepId: string; choice: Choice; by: string; reason?: string; note?: string }
+  | { type: 'attempt-failed'; stepId: string; attempt: number; error: string; retryInMs: number | null; simAtMs?: number }
+  /** `decideMs`: real time from the question to the answer ("time to decide"). */
+  | { type: 'confirm-answered'; stepId: string; answer: boolean; by: string; auto: boolean; decideMs?: number; simAtMs?: number }
+  | { type: 'decision'; stepId: string; choice: Choice; by: string; reason?: string; note?: string; decideMs?: number; simAtMs?: number }
   | {
       type: 'step-finished'; stepId: string; status: StepStatus; durationMs: number; attempts: number;
       value?: unknown; result?: unknown; error?: string; reason?: string; note?: string; by?: string; continued?: boolean;
+      /** Simulation only: simulated ms since the run started, at the step's end. */
+      simAtMs?: number;
     }
   | { type: 'step-interrupted'; stepId: string; signal: string; durationMs: number }
   | { type: 'warning'; stepId: string | null; message: string }
-  | { type: 'run-finished'; status: RunStatus; durationMs: number; exitCode: number };
+  /** Simulation: a scheduled scenario event happened at simulated time `atMs` and changed the scenario state. */
+  | { type: 'sim-event'; atMs: number; message: string; set: Record<string, unknown> }
+  /** `simDurationMs`: simulation only, the simulated time the run took (the achieved RTO of the exercise). */
+  | { type: 'run-finished'; status: RunStatus; durationMs: number; exitCode: number; simDurationMs?: number };
 
 export type JournalEvent = EventBody & { seq: number; t: string };
 export type EventType = EventBody['type'];
 export const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   'run-started', 'run-resumed', 'lock-takeover', 'step-started', 'output', 'process-started', 'attempt-failed', 'confirm-answered',
-  'decision', 'step-finished', 'step-interrupted', 'warning', 'run-finished',
+  'decision', 'step-finished', 'step-interrupted', 'warning', 'sim-event', 'run-finished',
 ]);
 
 /** Anything that consumes the event stream: the journal, the reporters. */

@@ -73,11 +73,11 @@ export class PlainReporter implements EventSink {
         this.#line(`          ${st.yellow('↻')} attempt ${e.attempt} failed: ${e.error}${e.retryInMs === null ? '' : `; retrying in ${formatDuration(e.retryInMs)}`}`);
         break;
       case 'confirm-answered':
-        this.#line(`          ${st.cyan('?')} ${e.answer ? 'yes' : 'no'} — ${e.auto ? 'answered automatically (--yes)' : `by ${e.by}`}`);
+        this.#line(`          ${st.cyan('?')} ${e.answer ? 'yes' : 'no'} — ${e.by === 'scenario' ? 'answered by the scenario (--auto)' : e.auto ? 'answered automatically (--yes)' : `by ${e.by}${e.decideMs === undefined ? '' : st.dim(` after ${formatDuration(e.decideMs)}`)}`}`);
         break;
       case 'decision': {
         const why = e.reason ? `: ${e.reason}` : e.note ? `: ${e.note}` : '';
-        this.#line(`          ${st.yellow('→')} ${e.choice}${why} (by ${e.by})`);
+        this.#line(`          ${st.yellow('→')} ${e.choice}${why} (by ${e.by}${e.decideMs === undefined ? '' : ` after ${formatDuration(e.decideMs)}`})`);
         break;
       }
       case 'step-finished':
@@ -88,6 +88,9 @@ export class PlainReporter implements EventSink {
         break;
       case 'warning':
         this.#line(st.yellow(`⚠ ${e.stepId ? `${e.stepId}: ` : ''}${e.message}`));
+        break;
+      case 'sim-event':
+        this.#line(st.magenta(`⏱ scenario at ${formatDuration(e.atMs)}: ${e.message}`));
         break;
       case 'run-finished':
         this.#summary(e);
@@ -142,11 +145,15 @@ export class PlainReporter implements EventSink {
     }
     const counts = [...Object.entries(this.#counts).map(([k, n]) => `${n} ${k}`), ...(notRun ? [`${notRun} not run`] : [])].join(', ');
     let rto = '';
+    // A simulation is measured on its simulated clock (the exercise's RTO); the real time is shown beside it.
+    const took = e.simDurationMs ?? e.durationMs;
+    const label = e.simDurationMs === undefined ? '' : 'simulated ';
+    const real = e.simDurationMs === undefined ? '' : st.dim(` · real ${formatDuration(e.durationMs)}`);
     if (this.#rtoMs !== null) {
-      const pct = Math.round((e.durationMs / this.#rtoMs) * 1000) / 10;
-      const verdict = e.durationMs <= this.#rtoMs ? st.green('within RTO') : st.red('over RTO');
-      rto = ` · ${formatDuration(e.durationMs)} of RTO ${formatDuration(this.#rtoMs)} (${pct}%, ${verdict})`;
-    } else rto = ` · ${formatDuration(e.durationMs)} (no RTO set)`;
+      const pct = Math.round((took / this.#rtoMs) * 1000) / 10;
+      const verdict = took <= this.#rtoMs ? st.green('within RTO') : st.red('over RTO');
+      rto = ` · ${label}${formatDuration(took)} of RTO ${formatDuration(this.#rtoMs)} (${pct}%, ${verdict})${real}`;
+    } else rto = ` · ${label}${formatDuration(took)} (no RTO set)${real}`;
     const phases = [...this.#phaseTimes].filter(([p]) => p !== '').map(([p, ms]) => `${p} ${formatDuration(ms)}`).join(' · ');
     this.#line('');
     this.#line(`${word}${rto}`);

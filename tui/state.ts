@@ -1,3 +1,4 @@
+import { formatDuration } from '../dsl/duration.js';
 // The TUI's whole state as a pure reducer over the journal's events (plus a few UI actions), so every
 // screen can be unit-tested from a list of events without a terminal.
 import type { Mode, StepStatus } from '../dsl/context.js';
@@ -53,7 +54,11 @@ export interface TuiState {
   readonly warnings: readonly string[];
   readonly failures: readonly Failure[];
   readonly resumedBy: string | null;
-  readonly finished: { readonly status: RunStatus; readonly durationMs: number; readonly exitCode: number } | null;
+  readonly finished: { readonly status: RunStatus; readonly durationMs: number; readonly exitCode: number; readonly simDurationMs?: number } | null;
+  /** Simulation: the simulated clock, as far as events have told (ms since the run started); null otherwise. */
+  readonly simMs: number | null;
+  /** Simulation: the scenario's name. */
+  readonly scenario: string | null;
   readonly prompt: Prompt | null;
   readonly help: boolean;
   /** The UI has handed the terminal to an interactive command. */
@@ -78,6 +83,7 @@ export function initialState(o: { estimates?: ReadonlyMap<string, number>; resto
   return {
     runId: '', runbookId: '', title: '', operator: '', host: '', mode: 'live', rtoMs: null, startedAtMs: null, steps: [], currentId: null,
     output: [], outputTotal: 0, warnings: [], failures: [], resumedBy: null, finished: null, prompt: null, help: false, suspendedFor: null,
+    simMs: null, scenario: null,
     historyRuns: o.historyRuns ?? 0,
     estimates: o.estimates ?? new Map(), restored: o.restored ?? new Set(),
   };
@@ -109,7 +115,9 @@ function resolveLast(failures: readonly Failure[], stepId: string, resolution: s
   return out;
 }
 
-export function reduce(s: FullState, e: JournalEvent | UiAction): FullState {
+export function reduce(s0: FullState, e: JournalEvent | UiAction): FullState {
+  const at = 'simAtMs' in e && typeof e.simAtMs === 'number' ? e.simAtMs : e.type === 'sim-event' ? e.atMs : undefined;
+  const s = at === undefined ? s0 : { ...s0, simMs: Math.max(s0.simMs ?? 0, at) };
   switch (e.type) {
     case 'ui/prompt':
       if (e.prompt === null) return { ...s, prompt: null };
@@ -121,6 +129,7 @@ export function reduce(s: FullState, e: JournalEvent | UiAction): FullState {
     case 'run-started':
       return {
         ...s, runId: e.runId, runbookId: e.runbookId, title: e.title, operator: e.operator, host: e.host, mode: e.mode, rtoMs: e.rtoMs,
+        simMs: e.mode === 'simulate' ? 0 : null, scenario: e.scenario?.name ?? null,
         startedAtMs: Date.parse(e.t),
         steps: e.steps.map((st) => ({
           id: st.id, kind: st.kind, title: st.title, phase: st.phase, status: s.restored.has(st.id) ? 'restored' : 'pending', attempts: 0,
@@ -148,7 +157,7 @@ export function reduce(s: FullState, e: JournalEvent | UiAction): FullState {
       return patch({ ...s, failures }, e.stepId, (v) => ({ ...v, attempts: Math.max(v.attempts, e.attempt + (e.retryInMs === null ? 0 : 1)), detail: e.error }));
     }
     case 'confirm-answered':
-      return patch({ ...s, prompt: null }, e.stepId, (v) => ({ ...v, status: 'running', detail: `${e.answer ? 'yes' : 'no'} — ${e.auto ? 'automatic (--yes)' : `by ${e.by}`}` }));
+      return patch({ ...s, prompt: null }, e.stepId, (v) => ({ ...v, status: 'running', detail: `${e.answer ? 'yes' : 'no'} — ${e.by === 'scenario' ? 'by the scenario (--auto)' : e.auto ? 'automatic (--yes)' : `by ${e.by}`}` }));
     case 'decision': {
       const why = e.reason ?? e.note;
       const text = `${e.choice}${why ? `: ${why}` : ''} (by ${e.by})`;
@@ -172,8 +181,11 @@ export function reduce(s: FullState, e: JournalEvent | UiAction): FullState {
       return { ...s, warnings: [...s.warnings, `${e.stepId ? `${e.stepId}: ` : ''}${e.message}`].slice(-5) };
     case 'run-finished': {
       const failures = s.failures.map((f) => (f.resolution === null ? { ...f, resolution: e.status === 'interrupted' ? 'interrupted' : 'failed the run' } : f));
-      return { ...s, finished: { status: e.status, durationMs: e.durationMs, exitCode: e.exitCode }, prompt: null, help: false, failures };
+      const sim = e.simDurationMs === undefined ? {} : { simDurationMs: e.simDurationMs };
+      return { ...s, finished: { status: e.status, durationMs: e.durationMs, exitCode: e.exitCode, ...sim }, prompt: null, help: false, failures };
     }
+    case 'sim-event':
+      return { ...s, warnings: [...s.warnings, `scenario at ${formatDuration(e.atMs)}: ${e.message}`].slice(-5) };
     case 'process-started':
     case 'lock-takeover':
       return s;

@@ -1,43 +1,65 @@
-import { appendFile, mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import type { NotifyNode } from '../../dsl/nodes.js';
+import type { ChannelNode, NotifyNode } from '../../dsl/nodes.js';
 import type { NotifyResult } from '../../dsl/results.js';
-import { resolve } from '../engine/context.js';
 import type { ActionEnv, ActionOutcome } from '../modes/types.js';
+import { REDACTED } from '../redact.js';
+import { messageText } from '../render/template-text.js';
+import { sendConsole } from './notify/console.js';
+import { sendFile } from './notify/file.js';
+import { sendPagerDuty } from './notify/pagerduty.js';
+import { sendSlack } from './notify/slack.js';
+import type { Delivery, Scrubber, Sender } from './notify/types.js';
+import { sendWebhook } from './notify/webhook.js';
+
+type Senders = { [T in ChannelNode['type']]: Sender<T> };
+
+/** One sender per channel; each in its own file under notify/. */
+const senders: Senders = {
+  console: sendConsole,
+  file: sendFile,
+  webhook: sendWebhook,
+  slack: sendSlack,
+  pagerduty: sendPagerDuty,
+};
 
 /** Delivers a message; secrets are removed before anything leaves the process. */
 export async function runNotify(node: NotifyNode, env: ActionEnv): Promise<ActionOutcome> {
-  const message = env.redact(String(resolve(node.message, env.ctx, 'notify message')));
+  const scrub = scrubber(env.redact);
   const ch = node.channel;
-  let error: string | undefined;
+  let message = '';
+  let d: Delivery;
   try {
-    switch (ch.type) {
-      case 'console':
-        env.onOutput('stdout', `${message}\n`);
-        break;
-      case 'file': {
-        const path = String(resolve(ch.path, env.ctx, 'notify file path'));
-        await mkdir(dirname(path), { recursive: true });
-        await appendFile(path, `${new Date().toISOString()} [${env.runbookId} ${env.runId}] ${message}\n`);
-        break;
-      }
-      case 'webhook': {
-        const url = String(resolve(ch.url, env.ctx, 'webhook url'));
-        const res = await fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...ch.headers },
-          body: JSON.stringify({ text: message, runbook: env.runbookId, run: env.runId, step: env.stepId }),
-          signal: AbortSignal.any([AbortSignal.timeout(env.timeoutMs ?? 10_000), env.signal]),
-        });
-        if (!res.ok) error = `webhook answered ${res.status} ${res.statusText}`;
-        await res.body?.cancel();
-        break;
-      }
-    }
+    message = env.redact(messageText(node, env.ctx, { progress: env.progress, stepId: env.stepId }));
+    d = await (senders[ch.type] as Sender<ChannelNode['type']>)(ch, message, env, scrub);
   } catch (e) {
     const cause = (e as { cause?: { code?: string } }).cause;
-    error = `${ch.type} delivery failed: ${cause?.code ?? (e instanceof Error ? e.message : String(e))}`;
+    d = { ok: false, error: scrub.text(`${ch.type} delivery failed: ${cause?.code ?? (e instanceof Error ? e.message : String(e))}`) };
   }
-  const result: NotifyResult = { ok: error === undefined, channel: ch.type, message, ...(error === undefined ? {} : { error }) };
-  return { ok: result.ok, result, text: message, ...(error === undefined ? {} : { error }) };
+  message = scrub.text(message);
+  const result: NotifyResult = {
+    ok: d.ok,
+    channel: ch.type,
+    message,
+    ...(d.error === undefined ? {} : { error: d.error }),
+    ...(d.status === undefined ? {} : { status: d.status }),
+    ...(d.dedupKey === undefined ? {} : { dedupKey: d.dedupKey }),
+  };
+  return { ok: result.ok, result, text: message, ...(d.error === undefined ? {} : { error: d.error }) };
+}
+
+function scrubber(redact: (s: string) => string): Scrubber {
+  const needles: string[] = [];
+  return {
+    add(secret) {
+      // Very short values would blank out ordinary words; they are not credentials worth the damage.
+      if (secret.length >= 4 && !needles.includes(secret)) {
+        needles.push(secret);
+        needles.sort((a, b) => b.length - a.length);
+      }
+    },
+    text(s) {
+      let out = redact(s);
+      for (const n of needles) if (out.includes(n)) out = out.split(n).join(REDACTED);
+      return out;
+    },
+  };
 }

@@ -6,6 +6,12 @@ import { resumeCommand } from './resume-command.js';
 import { runCommand } from './run-command.js';
 import { runsCommand } from './runs-command.js';
 import { showCommand } from './show-command.js';
+import { registerDiff } from './diff-command.js';
+import { registerDocs } from './docs-command.js';
+import { registerImport } from './import-command.js';
+import { registerLint } from './lint-command.js';
+import { registerPlan } from './plan-command.js';
+import { reportCommand } from './report-command.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -25,9 +31,11 @@ function program(): Command {
       .addOption(new Option('--ui <ui>', 'output: tui (the default on a terminal), plain lines, or NDJSON events'))
       .option('--store <dir>', 'where runs are journaled', undefined);
 
-  common(p.command('run').argument('<file>', 'runbook module (.ts)').description('run a runbook live, as a dry-run, or as a probe'))
+  common(p.command('run').argument('<file>', 'runbook module (.ts)').description('run a runbook live, as a dry-run, as a probe, or as a simulation (tabletop exercise)'))
     .option('--dry-run', 'print every action fully rendered; touch nothing')
     .option('--probe', 'with --dry-run: run read-only checks for real')
+    .option('--simulate [scenario]', 'tabletop exercise: play the runbook against a scenario (.ts, .yaml, .json; default: every step succeeds) on a simulated clock; touch nothing')
+    .option('--auto', 'with --simulate: the scenario answers confirmations and failure menus (unattended drills)')
     .option('--from <step-id>', 'start at this step; earlier steps are recorded as skipped')
     .option('--only <step-id>', 'run just this step')
     .action(async (file: string, o: Parameters<typeof runCommand>[1]) => {
@@ -39,6 +47,7 @@ function program(): Command {
     .option('--retry-interrupted', 'run the step that was interrupted again')
     .option('--mark-interrupted-done', 'record the interrupted step as done by hand (needs --note)')
     .option('--note <text>', 'what was done by hand')
+    .option('--auto', 'for a simulation: the scenario answers confirmations and failure menus')
     .action(async (id: string, o: Parameters<typeof resumeCommand>[1]) => {
       process.exitCode = await resumeCommand(id, o);
     });
@@ -54,11 +63,21 @@ function program(): Command {
       process.exitCode = showCommand(id, o);
     });
 
+  p.command('report').argument('<run-id>', 'a run id, a unique prefix, or "last"')
+    .description('a report of one run (live, dry-run, probe or simulated): outcome, RTO, timeline, decisions, failures, notifications')
+    .option('--format <format>', 'md (Markdown, the default) or json').option('--out <file>', 'write it to this file instead of printing it')
+    .option('--store <dir>', 'where runs are journaled')
+    .action((id: string, o: { format?: string; out?: string; store?: string }) => {
+      process.exitCode = reportCommand(id, o);
+    });
+
   p.command('list').argument('[dir]', 'folder of runbooks (default: ./runbooks, else .)').description('runbooks with title, step count and RTO')
     .option('--json', 'as JSON')
     .action(async (dir: string | undefined, o: { json?: boolean }) => {
       process.exitCode = await listCommand(dir, o);
     });
+  // Static review (ts-morph, loaded on demand by these commands only).
+  for (const register of [registerPlan, registerLint, registerDiff, registerDocs, registerImport]) register(p);
   return p;
 }
 

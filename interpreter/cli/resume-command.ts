@@ -3,7 +3,7 @@ import type { RunbookPlan } from '../../dsl/nodes.js';
 import { isReadOnly } from '../render/render.js';
 import { stepOutput } from '../engine/step-output.js';
 import { UsageError } from '../errors.js';
-import type { EventBody } from '../events.js';
+import type { EventBody, JournalEvent } from '../events.js';
 import { loadRunbook } from '../loader/load-runbook.js';
 import { parseParamFlags, resolveParams } from '../params.js';
 import { stepFingerprints } from '../store/fingerprint.js';
@@ -14,6 +14,8 @@ import { isSettled, replay, type StepState } from '../store/run-state.js';
 import { askLine } from './readline-prompter.js';
 import { findRun, listRunIds } from './run-lookup.js';
 import { parseUi } from './run-command.js';
+import { loadScenario } from '../simulate/load-scenario.js';
+import { createSimulation, type Simulation } from '../simulate/simulation.js';
 import { assertCanRunUnattended, canAsk, defaultOperator, host, runSession, takeRunLock } from './session.js';
 
 export interface ResumeFlags {
@@ -26,6 +28,7 @@ export interface ResumeFlags {
   readonly operator?: string;
   readonly ui?: string;
   readonly store?: string;
+  readonly auto?: boolean;
 }
 
 type InterruptedChoice = { choice: 'retry' } | { choice: 'done'; note: string } | { choice: 'abort' };
@@ -72,7 +75,10 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
   for (const s of interrupted) assertCommandGone(s, runId);
   const operator = defaultOperator(f.operator);
   const pending = (id: string): boolean => !restored.has(id);
-  assertCanRunUnattended(plan, meta.mode, f.yes === true, pending);
+  if (f.auto && meta.mode !== 'simulate') throw new UsageError(`--auto is for simulations; run ${runId} is a ${meta.mode} run.`);
+  if (f.yes && meta.mode === 'simulate') throw new UsageError(`Run ${runId} is a simulation: use --auto (the scenario answers) instead of --yes.`);
+  assertCanRunUnattended(plan, meta.mode, f.yes === true || f.auto === true, pending);
+  const simulation = meta.mode === 'simulate' ? await resumeSimulation(plan, meta.scenario?.file ?? undefined, events, f.auto === true, runId) : undefined;
 
   // The lock comes before any question, so a second operator learns at once that someone else is driving.
   const held = takeRunLock(plan, meta.mode, params, runId, operator);
@@ -96,11 +102,26 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
     }
     return await runSession({
       plan, mode: meta.mode, params, runId, operator, store, ui, yes: f.yes === true, runStartedAt: new Date(meta.t),
-      firstSeq: events.at(-1)?.seq ?? 0, restored, opening: () => opening, preface: meta,
+      firstSeq: events.at(-1)?.seq ?? 0, restored, opening: () => opening, preface: meta, ...(simulation ? { simulation } : {}),
     }, held);
   } finally {
     held.lock?.release();
   }
+}
+
+/** A simulation continues on its simulated clock from the last time the journal recorded, with the same scenario. */
+async function resumeSimulation(plan: RunbookPlan, file: string | undefined, events: readonly JournalEvent[], auto: boolean, runId: string): Promise<Simulation> {
+  const scenario = await loadScenario(file, plan).catch((e: unknown) => {
+    throw new UsageError(`Cannot resume simulation ${runId}: its scenario ${file ?? '(default)'} cannot be loaded. ${e instanceof Error ? e.message : String(e)}`);
+  });
+  const sim = createSimulation(plan, scenario, { auto });
+  let t = 0;
+  for (const e of events) {
+    const at = 'simAtMs' in e && typeof e.simAtMs === 'number' ? e.simAtMs : e.type === 'sim-event' ? e.atMs : 0;
+    t = Math.max(t, at);
+  }
+  sim.restoreTo(t);
+  return sim;
 }
 
 /** `resume last`: the newest run that has not finished successfully (dry-runs and finished runs are not resumable work). */

@@ -13,6 +13,8 @@ import { JournalWriter } from '../store/journal-writer.js';
 import { acquireLock, type Lock } from '../store/lock.js';
 import { lockDir } from '../store/lock-dir.js';
 import type { StorePaths } from '../store/paths.js';
+import type { Simulation } from '../simulate/simulation.js';
+import { announceReport } from '../report/write.js';
 import { eventPipeline } from './pipeline.js';
 import { ReadlinePrompter } from './readline-prompter.js';
 import { readHistory, type StepHistory } from './step-history.js';
@@ -37,6 +39,8 @@ export interface SessionOptions {
   readonly skip?: ReadonlyMap<string, string>;
   /** Shown by the reporter only, before the opening events: on resume, the original run-started. */
   readonly preface?: JournalEvent;
+  /** Simulation: the scenario's mode, clock and (with --auto) autopilot. */
+  readonly simulation?: Simulation;
 }
 
 export function defaultOperator(flag: string | undefined): string {
@@ -60,12 +64,15 @@ export function canAsk(): boolean {
 
 /** Fails before the first step when the run would need a person and there is none. */
 export function assertCanRunUnattended(plan: RunbookPlan, mode: Mode, yes: boolean, pending: (id: string) => boolean): void {
-  if (mode !== 'live' || canAsk()) return;
+  if ((mode !== 'live' && mode !== 'simulate') || canAsk()) return;
   const steps = plan.steps.filter((s) => pending(s.id));
   const confirms = steps.filter((s) => s.kind === 'confirm').map((s) => s.id);
   const interactive = steps.filter((s) => s.options.interactive).map((s) => s.id);
-  if (interactive.length > 0) {
+  if (interactive.length > 0 && mode === 'live') {
     throw new UsageError(`This run needs a terminal: step${interactive.length > 1 ? 's' : ''} ${interactive.join(', ')} ${interactive.length > 1 ? 'are' : 'is'} interactive (the command takes the operator's keyboard) and stdin is not a TTY. Run it from a terminal.`);
+  }
+  if (mode === 'simulate' && confirms.length > 0 && !yes) {
+    throw new UsageError(`This simulation asks the participants (${confirms.join(', ')}) but stdin is not a terminal, so nobody can answer. Run the exercise from a terminal, or pass --auto to let the scenario answer (unattended drill).`);
   }
   if (confirms.length > 0 && !yes) {
     throw new UsageError(`This run asks for confirmation (${confirms.join(', ')}) but stdin is not a terminal, so nobody can answer. Run it from a terminal, or pass --yes to answer yes to every confirmation (recorded as automatic).`);
@@ -99,7 +106,7 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
   const { lock, lockKey } = held;
   const redactor = new Redactor();
   for (const s of o.params.secrets) redactor.add(s);
-  const mode = await modeRuntime(o.mode).catch((e: unknown) => {
+  const mode = await (o.simulation ? Promise.resolve(o.simulation.mode) : modeRuntime(o.mode)).catch((e: unknown) => {
     lock?.release();
     throw e;
   });
@@ -126,12 +133,14 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
     if (o.preface) reporter.write(redactor.value(o.preface));
     for (const e of o.opening(lockKey)) emit(e);
     if (lock?.tookOverFrom) emit({ type: 'lock-takeover', key: lock.tookOverFrom.key, previous: { ...lock.tookOverFrom } });
-    const prompter: Prompter = view.prompter ?? (o.mode === 'live' && canAsk() ? new ReadlinePrompter(process.stdin, o.ui === 'json' ? process.stderr : process.stdout, () => onSignal('SIGINT')) : noPrompter);
+    o.simulation?.attach(emit);
+    const prompter: Prompter = view.prompter ?? ((o.mode === 'live' || (o.mode === 'simulate' && !o.simulation?.autopilot)) && canAsk() ? new ReadlinePrompter(process.stdin, o.ui === 'json' ? process.stderr : process.stdout, () => onSignal('SIGINT')) : noPrompter);
     const result = await runEngine({
       plan: o.plan, mode, params: o.params.values, run, prompter, emit, redact: (s) => redactor.text(s), signal: controller.signal,
       yes: o.yes, runStartedAtMs: o.runStartedAt.getTime(), barrier: () => journal.settled(),
       ...(o.restored ? { restored: o.restored } : {}),
       ...(o.skip ? { skip: o.skip } : {}),
+      ...(o.simulation ? { clock: o.simulation.clock, ...(o.simulation.autopilot ? { autopilot: o.simulation.autopilot } : {}) } : {}),
     });
     return result.exitCode;
   } finally {
@@ -140,5 +149,7 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
     journal.close();
     lock?.release();
     await view.close();
+    // After the UI has let go of the terminal: the report of the run, and one line saying where it is.
+    if (o.ui !== 'json') announceReport(o.store, o.runId);
   }
 }

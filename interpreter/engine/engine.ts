@@ -9,8 +9,9 @@ import { makeContext, type Outputs } from './context.js';
 import { RunResources } from './resources.js';
 import { LineBuffer } from './line-buffer.js';
 import { judge, type Judged } from './outcome.js';
-import type { Prompter } from './prompter.js';
-import { sleep, unlessAborted } from './sleep.js';
+import { realClock, type Clock } from './clock.js';
+import type { Autopilot, Prompter } from './prompter.js';
+import { unlessAborted } from './sleep.js';
 import { journalSafe, stepOutput } from './step-output.js';
 
 export interface EngineOptions {
@@ -32,6 +33,10 @@ export interface EngineOptions {
   readonly skip?: ReadonlyMap<string, string>;
   /** Awaited before each step and at the end: the journal's durability barrier. */
   readonly barrier?: () => Promise<void>;
+  /** The run's clock: real, or simulated (durations and waits then come from the simulation). */
+  readonly clock?: Clock;
+  /** Simulation with --auto: the scenario answers confirms and failure menus. */
+  readonly autopilot?: Autopilot;
 }
 
 export interface EngineResult {
@@ -55,14 +60,23 @@ export async function runEngine(o: EngineOptions): Promise<EngineResult> {
 async function walk(o: EngineOptions, resources: RunResources): Promise<EngineResult> {
   const outputs: Outputs = new Map(o.restored ?? []);
   const live = o.mode.name === 'live';
+  /** Steps act (for real, or against the scenario): confirms are asked, failures offer the menu, `when` is evaluated. */
+  const acts = live || o.mode.name === 'simulate';
+  const clock = o.clock ?? realClock;
+  // A simulated clock counts from the run's start (a resumed simulation continues where it stopped).
+  const clockStart = clock.simulated ? 0 : clock.now();
+  const simAt = (): { simAtMs?: number } => (clock.simulated ? { simAtMs: Math.round(clock.now() - clockStart) } : {});
   let anyFailed = false;
-  const progress = { plan: o.plan, outputs, startedAtMs: o.runStartedAtMs, now: () => Date.now() };
+  const progress = {
+    plan: o.plan, outputs, startedAtMs: o.runStartedAtMs,
+    now: () => (clock.simulated ? o.runStartedAtMs + clock.now() - clockStart : Date.now()),
+  };
 
   const finish = (step: StepNode, startedAt: number, status: StepStatus, attempts: number, extra: {
     value?: unknown; result?: unknown; error?: string; reason?: string; note?: string; by?: string; continued?: boolean;
   } = {}): void => {
-    const durationMs = Math.round(performance.now() - startedAt);
-    const ev: EventBody = { type: 'step-finished', stepId: step.id, status, durationMs, attempts };
+    const durationMs = Math.round(clock.now() - startedAt);
+    const ev: EventBody = { type: 'step-finished', stepId: step.id, status, durationMs, attempts, ...simAt() };
     if ('value' in extra) ev.value = journalSafe(extra.value);
     if ('result' in extra) ev.result = journalSafe(extra.result);
     for (const k of ['error', 'reason', 'note', 'by'] as const) if (extra[k] !== undefined) ev[k] = extra[k];
@@ -72,33 +86,39 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
   };
 
   const confirm: Handler<'confirm'> = async (step) => {
-    const startedAt = performance.now();
-    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: null, ...described(step) });
-    if (!live) {
+    const startedAt = clock.now();
+    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: null, ...described(step), ...simAt() });
+    if (!acts) {
       finish(step, startedAt, 'planned', 0);
       return 'next';
     }
-    const auto = o.yes;
-    const answer = auto ? true : await unlessAborted(o.prompter.confirm(step, step.title, step.options.description), o.signal);
+    const asked = Date.now();
+    const pilot = o.autopilot?.confirm(step);
+    const auto = o.yes || pilot !== undefined;
+    const by = pilot ? 'scenario' : o.run.operator;
+    const answer = pilot ? pilot.answer : o.yes ? true : await unlessAborted(o.prompter.confirm(step, step.title, step.options.description), o.signal);
     if (answer === undefined) return interrupted(step, startedAt);
-    o.emit({ type: 'confirm-answered', stepId: step.id, answer, by: o.run.operator, auto });
-    const result = { answer, by: o.run.operator, auto };
+    // Time to decide: real time a person took. In a tabletop it also passes on the simulated clock.
+    const decideMs = Date.now() - asked;
+    if (clock.simulated) await clock.sleep(pilot ? pilot.decideMs : decideMs, o.signal);
+    o.emit({ type: 'confirm-answered', stepId: step.id, answer, by, auto, ...(auto ? {} : { decideMs }), ...simAt() });
+    const result = { answer, by, auto };
     if (answer || step.options.onNo === 'continue') {
-      finish(step, startedAt, 'ok', 1, { value: answer, result, by: o.run.operator });
+      finish(step, startedAt, 'ok', 1, { value: answer, result, by });
       return 'next';
     }
-    finish(step, startedAt, 'failed', 1, { value: false, result, by: o.run.operator, error: 'answered no' });
+    finish(step, startedAt, 'failed', 1, { value: false, result, by, error: 'answered no' });
     return 'abort';
   };
 
   const interrupted = (step: StepNode, startedAt: number): StepEnd => {
-    o.emit({ type: 'step-interrupted', stepId: step.id, signal: String(o.signal.reason ?? 'SIGINT'), durationMs: Math.round(performance.now() - startedAt) });
+    o.emit({ type: 'step-interrupted', stepId: step.id, signal: String(o.signal.reason ?? 'SIGINT'), durationMs: Math.round(clock.now() - startedAt) });
     return 'interrupted';
   };
 
   const attemptOnce = async (step: Exclude<StepNode, ConfirmStep>, c: RuntimeCtx, execute: NonNullable<ModeRuntime['execute']>): Promise<{ outcome: ActionOutcome; judged: Judged }> => {
     const wait = step.kind === 'check' ? step.options.waitUntil : undefined;
-    const deadline = wait ? performance.now() + wait.timeoutMs : 0;
+    const deadline = wait ? clock.now() + wait.timeoutMs : 0;
     for (let polls = 1; ; polls++) {
       const buffers = {
         stdout: new LineBuffer((text) => o.emit({ type: 'output', stepId: step.id, stream: 'stdout', text })),
@@ -120,16 +140,16 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
       buffers.stderr.flush();
       const judged = judge(step, outcome, c);
       if (judged.passed || !wait || o.signal.aborted) return { outcome, judged };
-      if (performance.now() + wait.intervalMs > deadline) {
+      if (clock.now() + wait.intervalMs > deadline) {
         return { outcome, judged: { ...judged, error: `still not met after waiting ${formatDuration(wait.timeoutMs)} (${polls} polls): ${judged.error ?? ''}` } };
       }
-      await sleep(wait.intervalMs, o.signal);
+      await clock.sleep(wait.intervalMs, o.signal);
     }
   };
 
   const action = async (step: Exclude<StepNode, ConfirmStep>, c: RuntimeCtx): Promise<StepEnd> => {
-    const startedAt = performance.now();
-    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: renderStep(step, c), ...described(step) });
+    const startedAt = clock.now();
+    o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: renderStep(step, c), ...described(step), ...simAt() });
     const execute = o.mode.execute;
     if (!o.mode.canExecute(step) || execute === undefined) {
       finish(step, startedAt, 'planned', 0);
@@ -141,9 +161,11 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
     for (;;) {
       attempts++;
       inRound++;
-      if (step.options.interactive) await o.prompter.suspend();
+      // Only a live command takes the terminal; a simulated one has nothing to hand it to.
+      const takesTerminal = step.options.interactive && live;
+      if (takesTerminal) await o.prompter.suspend();
       const { outcome, judged } = await attemptOnce(step, c, execute).finally(() => {
-        if (step.options.interactive) o.prompter.resume();
+        if (takesTerminal) o.prompter.resume();
       });
       if (o.signal.aborted) return interrupted(step, startedAt);
       if (judged.passed) {
@@ -153,41 +175,44 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
       const error = judged.error ?? 'failed';
       if (inRound < retry.attempts) {
         const delay = Math.round(retry.intervalMs * retry.backoff ** (inRound - 1));
-        o.emit({ type: 'attempt-failed', stepId: step.id, attempt: attempts, error, retryInMs: delay });
-        await sleep(delay, o.signal);
+        o.emit({ type: 'attempt-failed', stepId: step.id, attempt: attempts, error, retryInMs: delay, ...simAt() });
+        await clock.sleep(delay, o.signal);
         if (o.signal.aborted) return interrupted(step, startedAt);
         continue;
       }
       const failed = { value: judged.value, result: outcome.result, error };
-      if (step.options.continueOnError || !live) {
+      if (step.options.continueOnError || !acts) {
         if (step.kind === 'notify') o.emit({ type: 'warning', stepId: step.id, message: `notification not delivered: ${error}` });
         anyFailed = true;
         finish(step, startedAt, 'failed', attempts, { ...failed, continued: true });
         return 'next';
       }
-      if (!o.prompter.interactive) {
+      if (!o.prompter.interactive && !o.autopilot) {
         finish(step, startedAt, 'failed', attempts, failed);
         return 'failed';
       }
-      o.emit({ type: 'attempt-failed', stepId: step.id, attempt: attempts, error, retryInMs: null });
-      const d = await unlessAborted(o.prompter.onFailure(step, error, attempts), o.signal);
+      o.emit({ type: 'attempt-failed', stepId: step.id, attempt: attempts, error, retryInMs: null, ...simAt() });
+      const asked = Date.now();
+      const d = o.autopilot ? o.autopilot.onFailure(step, error, attempts) : await unlessAborted(o.prompter.onFailure(step, error, attempts), o.signal);
       if (d === undefined) return interrupted(step, startedAt);
-      const by = o.run.operator;
+      const by = o.autopilot ? 'scenario' : o.run.operator;
+      if (!o.autopilot && clock.simulated) await clock.sleep(Date.now() - asked, o.signal);
+      const timing = { ...(o.autopilot ? {} : { decideMs: Date.now() - asked }), ...simAt() };
       switch (d.choice) {
         case 'retry':
-          o.emit({ type: 'decision', stepId: step.id, choice: 'retry', by });
+          o.emit({ type: 'decision', stepId: step.id, choice: 'retry', by, ...timing });
           inRound = 0;
           continue;
         case 'skip':
-          o.emit({ type: 'decision', stepId: step.id, choice: 'skip', by, reason: d.reason });
+          o.emit({ type: 'decision', stepId: step.id, choice: 'skip', by, reason: d.reason, ...timing });
           finish(step, startedAt, 'skipped', attempts, { ...failed, reason: d.reason, by });
           return 'next';
         case 'done':
-          o.emit({ type: 'decision', stepId: step.id, choice: 'done', by, note: d.note });
+          o.emit({ type: 'decision', stepId: step.id, choice: 'done', by, note: d.note, ...timing });
           finish(step, startedAt, 'done-by-hand', attempts, { ...failed, note: d.note, by });
           return 'next';
         case 'abort':
-          o.emit({ type: 'decision', stepId: step.id, choice: 'abort', by });
+          o.emit({ type: 'decision', stepId: step.id, choice: 'abort', by, ...timing });
           finish(step, startedAt, 'failed', attempts, failed);
           return 'abort';
       }
@@ -197,7 +222,8 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
   const handlers: { [K in StepKind]: Handler<K> } = { check: action, exec: action, promote: action, notify: action, confirm };
 
   const end = (status: RunStatus, exitCode: number): EngineResult => {
-    o.emit({ type: 'run-finished', status, durationMs: Math.round(Date.now() - o.runStartedAtMs), exitCode });
+    const sim = clock.simulated ? { simDurationMs: Math.round(clock.now() - clockStart) } : {};
+    o.emit({ type: 'run-finished', status, durationMs: Math.round(Date.now() - o.runStartedAtMs), exitCode, ...sim });
     return { status, exitCode };
   };
 
@@ -207,20 +233,20 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
     if (o.restored?.has(step.id)) continue;
     const skipReason = o.skip?.get(step.id);
     if (skipReason !== undefined) {
-      finish(step, performance.now(), 'skipped', 0, { reason: skipReason });
+      finish(step, clock.now(), 'skipped', 0, { reason: skipReason });
       continue;
     }
     const c = makeContext(o.params, outputs, o.run, o.mode.name);
-    if (step.options.when && live) {
+    if (step.options.when && acts) {
       let run: boolean;
       try {
         run = step.options.when(c) === true;
       } catch (e) {
-        finish(step, performance.now(), 'failed', 0, { error: `when threw: ${e instanceof Error ? e.message : String(e)}` });
+        finish(step, clock.now(), 'failed', 0, { error: `when threw: ${e instanceof Error ? e.message : String(e)}` });
         return end('failed', EXIT.failed);
       }
       if (!run) {
-        finish(step, performance.now(), 'skipped', 0, { reason: 'condition (when) is false' });
+        finish(step, clock.now(), 'skipped', 0, { reason: 'condition (when) is false' });
         continue;
       }
     }

@@ -15,6 +15,7 @@ export interface Judged {
  * never turns a failed command or a timeout into success (a failed `cat lag` must not read as lag 0).
  */
 export function judge(step: StepNode, o: ActionOutcome, c: RuntimeCtx): Judged {
+  if (o.decided) return { passed: o.ok, value: o.decided.value, error: o.ok ? undefined : (o.error ?? 'failed') };
   const { parse, expect } = step.options;
   let value: unknown = o.result;
   const decidesAlone = expect?.type === 'fn' && parse === undefined;
@@ -74,6 +75,12 @@ export function preview(value: unknown, text: string): string {
       const e = r['error'] as { code?: unknown; message?: unknown } | undefined;
       if (e && typeof e === 'object') return clip(compact(`${String(e.code ?? 'error')} ${String(e.message ?? '')}`), 120);
       return `status ${String(r['status'])}`;
+    }
+    if ('rows' in r && 'sql' in r) {
+      // a pg result: its error, else a helper's value, else the rows
+      const e = r['error'] as { code?: unknown; message?: unknown } | undefined;
+      if (e && typeof e === 'object') return clip(compact(`${String(e.code ?? 'error')} ${String(e.message ?? '')}`), 120);
+      return clip(compact(JSON.stringify('value' in r ? r['value'] : r['rows']) ?? ''), 160);
     }
     if ('stdout' in r && 'exitCode' in r) {
       const out = JSON.stringify(clip(compact(typeof r['stdout'] === 'string' ? r['stdout'] : text), 80));

@@ -28,3 +28,13 @@ export const noPrompter: Prompter = {
   suspend: () => {},
   resume: () => {},
 };
+
+/**
+ * Answers for an unattended simulation (`--simulate --auto`): the scenario decides confirms and the
+ * failure menu. Recorded as automatic, by "scenario".
+ */
+export interface Autopilot {
+  /** The answer and the simulated time the decision takes. */
+  confirm(step: StepNode): { readonly answer: boolean; readonly decideMs: number };
+  onFailure(step: StepNode, error: string, attempts: number): FailureDecision;
+}

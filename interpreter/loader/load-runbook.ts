@@ -24,24 +24,7 @@ const LOADER_VERSION = '1';
  * later loads import the cached module directly, without starting a compiler.
  */
 export async function loadRunbook(fileArg: string, dslUrl = defaultDslUrl()): Promise<LoadedRunbook> {
-  const file = resolve(fileArg);
-  if (existsSync(file) && statSync(file).isDirectory()) {
-    throw new UsageError(`${fileArg} is a directory, not a runbook file. Give one of its runbooks; "runbook list ${shellQuote(fileArg)}" lists them.`);
-  }
-  if (!existsSync(file) || !statSync(file).isFile()) {
-    const where = isAbsolute(fileArg) ? '' : ` (it is relative to ${process.cwd()})`;
-    throw new UsageError(`Runbook file not found: ${fileArg}. Check the path${where}.`);
-  }
-  const { modulePath, sourceHash } = await compile(file, dslUrl);
-  let mod: { default?: unknown };
-  try {
-    mod = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
-  } catch (e) {
-    const msg = (e instanceof Error ? e.message : String(e)).replace(/\.+$/, '');
-    // A mistake in how the runbook is written (bad or duplicate id, bad option) is reported as such.
-    if (e instanceof Error && e.name === 'RunbookDefinitionError') throw new UsageError(`Runbook ${fileArg}: ${msg}.`);
-    throw new UsageError(`Runbook ${fileArg} failed while loading: ${msg}. Fix the runbook module (it must only build the plan, not run anything).`);
-  }
+  const { file, mod, sourceHash } = await importModule(fileArg, 'Runbook', dslUrl);
   if (mod.default === undefined) {
     throw new UsageError(`Runbook ${fileArg} has no default export. End the module with \`export default runbook('my-id', { title: … }).phase(…)…\`.`);
   }
@@ -51,6 +34,33 @@ export async function loadRunbook(fileArg: string, dslUrl = defaultDslUrl()): Pr
   const plan = mod.default.toPlan();
   assertReferencesResolve(plan);
   return { file, plan, sourceHash };
+}
+
+/**
+ * Compiles and imports a TypeScript module that uses the DSL (a runbook, a scenario). `label` names it
+ * in error messages ("Runbook", "Scenario").
+ */
+export async function importModule(fileArg: string, label: string, dslUrl = defaultDslUrl()): Promise<{ file: string; mod: { default?: unknown }; sourceHash: string }> {
+  const file = resolve(fileArg);
+  const list = label === 'Runbook' ? ` "runbook list ${shellQuote(fileArg)}" lists them.` : '';
+  if (existsSync(file) && statSync(file).isDirectory()) {
+    throw new UsageError(`${fileArg} is a directory, not a ${label.toLowerCase()} file. Give one of its files.${list}`);
+  }
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    const where = isAbsolute(fileArg) ? '' : ` (it is relative to ${process.cwd()})`;
+    throw new UsageError(`${label} file not found: ${fileArg}. Check the path${where}.`);
+  }
+  const { modulePath, sourceHash } = await compile(file, dslUrl, label);
+  let mod: { default?: unknown };
+  try {
+    mod = (await import(pathToFileURL(modulePath).href)) as { default?: unknown };
+  } catch (e) {
+    const msg = (e instanceof Error ? e.message : String(e)).replace(/\.+$/, '');
+    // A mistake in how the module is written (bad or duplicate id, bad option) is reported as such.
+    if (e instanceof Error && e.name === 'RunbookDefinitionError') throw new UsageError(`${label} ${fileArg}: ${msg}.`);
+    throw new UsageError(`${label} ${fileArg} failed while loading: ${msg}. Fix the module (it must only build data, not run anything).`);
+  }
+  return { file, mod, sourceHash };
 }
 
 function defaultDslUrl(): string {
@@ -66,7 +76,7 @@ interface Manifest {
   readonly inputs: Record<string, string>;
 }
 
-async function compile(file: string, dslUrl: string): Promise<{ modulePath: string; sourceHash: string }> {
+async function compile(file: string, dslUrl: string, label: string): Promise<{ modulePath: string; sourceHash: string }> {
   const dir = join(tmpdir(), `runbook-cache-${safeUser()}`);
   const key = createHash('sha256').update(`${LOADER_VERSION}\0${file}\0${dslUrl}\0${readFileSync(file, 'utf8')}`).digest('hex').slice(0, 32);
   const modulePath = join(dir, `${key}.mjs`);
@@ -100,7 +110,7 @@ async function compile(file: string, dslUrl: string): Promise<{ modulePath: stri
     const where = first?.location ? `${first.location.file}:${first.location.line}:${first.location.column + 1}` : file;
     const detail = first ? `${first.text}${first.location ? ` — \`${first.location.lineText.trim()}\`` : ''}` : String(e);
     const more = errors.length > 1 ? ` (and ${errors.length - 1} more error${errors.length > 2 ? 's' : ''})` : '';
-    throw new UsageError(`Runbook ${where} does not compile: ${detail}${more}. Fix the source and run again.`);
+    throw new UsageError(`${label} ${where} does not compile: ${detail}${more}. Fix the source and run again.`);
   }
   const inputs: Record<string, string> = {};
   for (const input of Object.keys(result.metafile?.inputs ?? {})) {

@@ -16,7 +16,7 @@ export async function liveMode(): Promise<ModeRuntime> {
 export async function probeMode(): Promise<ModeRuntime> {
   const { runLive } = await import('../adapters/live.js');
   const guarded: RunAction = (node, env): Promise<ActionOutcome> => {
-    if (node.type === 'sh' || (node.type === 'http' && node.method === 'GET') || (node.type === 'fn' && node.readOnly)) return runLive(node, env);
+    if (node.type === 'sh' || node.type === 'ssh' || node.type === 'ssh-each' || (node.type === 'http' && node.method === 'GET') || ((node.type === 'fn' || node.type === 'redis' || node.type === 'k8s' || node.type === 'pg' || node.type === 'patroni') && node.readOnly)) return runLive(node, env);
     throw new Error(`probe mode refused to run a ${node.type} action`);
   };
   return Object.freeze({ name: 'probe', canExecute: (step: StepNode) => isReadOnly(step), execute: guarded });
@@ -31,6 +31,7 @@ export async function modeRuntime(mode: Mode): Promise<ModeRuntime> {
     case 'dry-run':
       return dryRunMode;
     case 'simulate':
-      throw new Error('simulation mode is not available yet');
+      // A simulation needs its scenario and clock: it is built by createSimulation (interpreter/simulate), not here.
+      throw new Error('simulation mode is created from a scenario (createSimulation), not by modeRuntime');
   }
 }

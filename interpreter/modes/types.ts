@@ -33,6 +33,8 @@ export interface ActionEnv {
   readonly resources: RunResources;
   /** The run so far, read when the action runs. */
   readonly progress: RunProgress;
+  /** Inside a promotion: the facts its earlier stages reported (old primary, timeline before…). */
+  readonly promotion?: Readonly<Record<string, unknown>>;
 }
 
 /** An adapter's answer: success by its own standard, the result as data, and the text `parse` / RegExp see. */
@@ -42,6 +44,8 @@ export interface ActionOutcome {
   readonly text: string;
   readonly error?: string;
   readonly timedOut?: boolean;
+  /** Simulation: the scenario decided the outcome and the value; `parse` / `expect` are not applied. */
+  readonly decided?: { readonly value: unknown };
 }
 
 export type RunAction = (node: ActionNode, env: ActionEnv) => Promise<ActionOutcome>;

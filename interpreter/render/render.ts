@@ -1,8 +1,17 @@
-import type { ActionNode, ActionType, ChannelNode, RuntimeCtx, StepNode } from '../../dsl/nodes.js';
+import { isTemplateMessage, type ActionNode, type ActionType, type ChannelNode, type HttpNode, type RuntimeCtx, type StepNode } from '../../dsl/nodes.js';
 import type { Effect, RenderedAction } from '../events.js';
 import { formatSpec } from '../../dsl/duration.js';
 import { resolve } from '../engine/context.js';
 import { shCommand } from './sh-command.js';
+// Pure text builders shared with the adapters (they import nothing that can connect).
+import { renderRedis } from '../adapters/redis/describe.js';
+import { renderK8s } from '../adapters/k8s/describe.js';
+import { renderPg } from '../adapters/pg/describe.js';
+import { renderPatroni } from '../adapters/patroni/describe.js';
+import { renderSsh, renderSshEach } from './ssh.js';
+import { maskUrl, secretText } from './mask.js';
+import { messageText } from './template-text.js';
+import { expectedText } from '../../dsl/json-path.js';
 
 type Renderers = { [T in ActionType]: (node: Extract<ActionNode, { type: T }>, c: RuntimeCtx) => string };
 
@@ -15,7 +24,7 @@ const renderers: Renderers = {
     const body = node.body === undefined ? '' : ` body: ${JSON.stringify(resolve(node.body, c, 'http body'))}`;
     const status = node.expectStatus ? ` (expect ${node.expectStatus.join('|')})` : '';
     const timeout = node.timeoutMs === undefined ? '' : ` (timeout ${formatSpec(node.timeoutMs)})`;
-    return `${node.method} ${url}${body}${status}${timeout}`;
+    return `${node.method} ${url}${body}${status}${httpExpectations(node)}${timeout}${httpTls(node, c)}`;
   },
   promote: (node, c) => {
     const lines = [`promote (${node.driver}):`, `  precheck: ${renderAction(node.precheck, c)}`];
@@ -23,18 +32,68 @@ const renderers: Renderers = {
     lines.push(`  promote:  ${renderAction(node.action, c)}`, `  verify:   ${renderAction(node.verify, c)}`);
     return lines.join('\n');
   },
-  notify: (node, c) => `notify ${channelText(node.channel, c)}: ${JSON.stringify(String(resolve(node.message, c, 'notify message')))}`,
+  redis: (node, c) => renderRedis(node, c),
+  k8s: (node, c) => renderK8s(node, c),
+  pg: (node, c) => renderPg(node, c),
+  patroni: (node, c) => renderPatroni(node, c),
+  ssh: (node, c) => renderSsh(node, c),
+  'ssh-each': (node, c) => renderSshEach(node, c),
+  notify: (node, c) => {
+    if (!isTemplateMessage(node.message)) return `notify ${channelText(node.channel, c)}: ${JSON.stringify(String(resolve(node.message, c, 'notify message')))}`;
+    const head = `notify ${channelText(node.channel, c)}: ${node.message.template.replace('-', ' ')} template`;
+    // Live: filled from the run when sent (the step's value has the text). Otherwise: the text with placeholders.
+    if (c.run.mode === 'live') return head;
+    return `${head}\n${messageText(node, c, undefined).split('\n').map((l) => (l ? `    ${l}` : '')).join('\n')}`;
+  },
 };
 
+/** Channel and target; secret-bearing values (webhook URLs, routing keys, HMAC secrets) masked. */
 function channelText(ch: ChannelNode, c: RuntimeCtx): string {
   switch (ch.type) {
     case 'console':
       return 'console';
     case 'file':
       return `file ${String(resolve(ch.path, c, 'notify file path'))}`;
-    case 'webhook':
-      return `webhook ${String(resolve(ch.url, c, 'webhook url'))}`;
+    case 'webhook': {
+      const headers = Object.keys(ch.headers);
+      const signed = ch.hmacSecret ? ` (signed HMAC-SHA256, secret ${secretText(resolve(ch.hmacSecret, c, 'webhook hmacSecret'))})` : '';
+      return `webhook ${maskUrl(resolve(ch.url, c, 'webhook url'))}${headers.length ? ` (headers ${headers.join(', ')})` : ''}${signed}`;
+    }
+    case 'slack': {
+      const extra = [ch.channel, ch.username === undefined ? undefined : `as ${ch.username}`].filter((x) => x !== undefined);
+      return `slack ${maskUrl(resolve(ch.url, c, 'slack webhook url'))}${extra.length ? ` (${extra.join(' ')})` : ''}`;
+    }
+    case 'pagerduty': {
+      const key = secretText(resolve(ch.routingKey, c, 'pagerduty routing key'));
+      const via = ch.url ? ` via ${maskUrl(resolve(ch.url, c, 'pagerduty url'))}` : '';
+      const severity = ch.action === 'trigger' ? `, severity ${ch.severity}` : '';
+      return `pagerduty ${ch.action} (routing key ${key}${severity}, dedup key = run id)${via}`;
+    }
   }
+}
+
+function httpExpectations(node: HttpNode): string {
+  const parts: string[] = [];
+  const b = node.expectBody;
+  if (b) parts.push(b.type === 'text' ? `body contains ${JSON.stringify(b.text)}` : `body matches ${String(b.re)}`);
+  const j = node.expectJson;
+  if (j?.type === 'paths') parts.push(...j.paths.map((p) => `${p.path} ${p.expected.type === 'value' ? '= ' : ''}${expectedText(p)}`));
+  if (j?.type === 'fn') parts.push(`JSON ${j.fn.toString().replace(/\s+/g, ' ').slice(0, 80)}`);
+  return parts.length ? ` (expect ${parts.join(', ')})` : '';
+}
+
+/** TLS choices a reviewer must see: verification off loudly, a custom CA, another name. */
+function httpTls(node: HttpNode, c: RuntimeCtx): string {
+  const t = node.tls;
+  if (!t) return '';
+  const parts: string[] = [];
+  if (t.insecure) parts.push('TLS verification OFF');
+  if (t.ca) {
+    const ca = String(resolve(t.ca, c, 'http tls.ca'));
+    parts.push(ca.includes('-----BEGIN') ? 'CA: inline PEM' : `CA: ${ca}`);
+  }
+  if (t.servername) parts.push(`TLS name ${String(resolve(t.servername, c, 'http tls.servername'))}`);
+  return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
 export function renderAction(node: ActionNode, c: RuntimeCtx): string {
@@ -56,7 +115,7 @@ export function stepEffect(step: StepNode): Effect {
       return isReadOnly(step) ? 'read-only' : 'mutating';
     case 'exec':
     case 'promote':
-      return step.action.type === 'fn' && step.action.readOnly ? 'read-only' : 'mutating';
+      return (step.action.type === 'fn' || step.action.type === 'redis' || step.action.type === 'k8s' || step.action.type === 'pg' || step.action.type === 'patroni') && step.action.readOnly ? 'read-only' : 'mutating';
   }
 }
 
@@ -65,8 +124,14 @@ export function isReadOnly(step: StepNode): boolean {
   if (step.kind === 'confirm' || step.kind === 'notify' || step.kind === 'promote') return false;
   const a = step.action;
   if (a.type === 'fn') return a.readOnly;
+  // Redis: by the command's name (an allowlist: PING, INFO, GET, CONFIG GET…), whatever the step kind.
+  if (a.type === 'redis') return a.readOnly;
+  // Kubernetes: the reads (deployment, deployments, pods, waitForRollout).
+  if (a.type === 'k8s') return a.readOnly;
+  // PostgreSQL: pg.query (in a READ ONLY transaction), pg.inRecovery, pg.replicationLag; Patroni: patroni.cluster (GET).
+  if (a.type === 'pg' || a.type === 'patroni') return a.readOnly;
   if (step.kind !== 'check') return false;
-  return a.type === 'sh' || (a.type === 'http' && a.method === 'GET');
+  return a.type === 'sh' || a.type === 'ssh' || a.type === 'ssh-each' || (a.type === 'http' && a.method === 'GET');
 }
 
 export function renderStep(step: StepNode, c: RuntimeCtx): RenderedAction | null {
@@ -87,7 +152,7 @@ export function optionSummary(step: StepNode): string {
   if (o.when) parts.push(`only when ${clip(source(o.when), 100)}`);
   if (o.parse) parts.push(`parse ${clip(source(o.parse), 80)}`);
   const e = o.expect;
-  const raw = !o.parse && step.kind !== 'confirm' && (step.action.type === 'sh' || step.action.type === 'http');
+  const raw = !o.parse && step.kind !== 'confirm' && (step.action.type === 'sh' || step.action.type === 'ssh' || step.action.type === 'ssh-each' || step.action.type === 'http' || step.action.type === 'pg' || step.action.type === 'patroni');
   if (e?.type === 'fn') parts.push(`expect ${clip(source(e.fn), 100)}${raw ? ' (on the raw result: a failed command can pass)' : ''}`);
   if (e?.type === 'regexp') parts.push(`expect output to match ${String(e.re)}`);
   if (e?.type === 'value') parts.push(`expect value ${clip(JSON.stringify(e.value) ?? String(e.value), 60)}`);

@@ -482,8 +482,9 @@ describe('list', () => {
 
 describe('help and version', () => {
   const commands: [string, string[]][] = [
-    ['run', ['<file>', '--dry-run', '--probe', '--from', '--only', '--param', '--yes', '--operator', '--ui', '--store']],
-    ['resume', ['<run-id>', '--force', '--retry-interrupted', '--mark-interrupted-done', '--note']],
+    ['run', ['<file>', '--dry-run', '--probe', '--simulate [scenario]', '--auto', '--from', '--only', '--param', '--yes', '--operator', '--ui', '--store']],
+    ['resume', ['<run-id>', '--force', '--retry-interrupted', '--mark-interrupted-done', '--note', '--auto']],
+    ['report', ['<run-id>', '--format', '--out', '--store']],
     ['runs', ['--json', '--store']],
     ['show', ['<run-id>', '--json', '--store']],
     ['list', ['[dir]', '--json']],

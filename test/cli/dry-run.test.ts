@@ -8,19 +8,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { assertRecorderWasLoaded, effects, recorded as readLog, recorderEnv } from '../helpers/recorder.js';
 
-const RECORDER = fileURLToPath(new URL('../helpers/spawn-recorder.mjs', import.meta.url));
+const recorded = (): ReturnType<typeof readLog> => readLog(spawnLog);
+
 const FIXTURE = fileURLToPath(new URL('../fixtures/cli/dry-run-effects.ts', import.meta.url));
-
-interface Recorded {
-  readonly pid: number;
-  readonly kind: 'recorder' | 'child_process' | 'socket';
-  readonly fn: string;
-  readonly command?: string;
-  readonly args?: string[];
-  readonly target?: string;
-  readonly line: string;
-}
 
 interface Hit {
   readonly method: string;
@@ -76,33 +68,12 @@ afterEach(() => tmp.cleanup());
 function run(extra: readonly string[]): Promise<CliResult> {
   return runCli(['run', file, '-p', `marker=${marker}`, '-p', `counter=${counter}`, '-p', `base=${base}`, '--store', store, ...extra], {
     cwd: tmp.dir,
-    env: { NODE_OPTIONS: `--import ${RECORDER}`, RUNBOOK_SPAWN_LOG: spawnLog },
+    env: recorderEnv(spawnLog),
   });
-}
-
-function recorded(): Recorded[] {
-  if (!existsSync(spawnLog)) return [];
-  return readFileSync(spawnLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Recorded);
-}
-
-/** The loader's esbuild service (compiling the runbook) is the one process the CLI may start in any mode. */
-function isEsbuildService(e: Recorded): boolean {
-  return e.kind === 'child_process' && /[\\/]esbuild(\.exe)?$/.test(e.command ?? '') && (e.args ?? []).some((a) => a.startsWith('--service='));
-}
-
-function effects(log: readonly Recorded[]): Recorded[] {
-  return log.filter((e) => e.kind !== 'recorder' && !isEsbuildService(e));
 }
 
 function counterLines(): number {
   return existsSync(counter) ? readFileSync(counter, 'utf8').split('\n').filter((l) => l === 'probe').length : 0;
-}
-
-function assertRecorderWasLoaded(log: readonly Recorded[], cliPid: number): void {
-  // The recorder ran inside the CLI process: without this, an empty log would prove nothing.
-  const loaded = log.filter((e) => e.kind === 'recorder');
-  expect(loaded.length).toBeGreaterThanOrEqual(1);
-  expect(loaded.map((e) => e.pid)).toContain(cliPid);
 }
 
 describe('run --dry-run', () => {
@@ -172,6 +143,29 @@ describe('run --dry-run --probe', () => {
     const sockets = acted.filter((e) => e.kind === 'socket');
     expect(sockets.length).toBeGreaterThanOrEqual(1);
     for (const s of sockets) expect(s.target).toBe(`127.0.0.1:${port}`);
+  });
+});
+
+describe('run --simulate --auto', () => {
+  it('plays every step against the default scenario and touches nothing: no marker, no HTTP request, no process, no socket', async () => {
+    const r = await run(['--simulate', '--auto']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('SIMULATION');
+
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(counter)).toBe(false);
+    expect(hits).toEqual([]);
+    const log = recorded();
+    const journals = readdirSync(join(store, 'runs'));
+    expect(journals).toHaveLength(1);
+    const lines = readFileSync(join(store, 'runs', journals[0] ?? ''), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; pid?: number; mode?: string; status?: string });
+    expect(lines[0]?.mode).toBe('simulate');
+    assertRecorderWasLoaded(log, lines[0]?.pid ?? -1);
+    expect(effects(log)).toEqual([]);
+    // every step was played (ok), not merely planned; the confirm was answered by the scenario
+    expect(lines.filter((e) => e.type === 'step-finished').map((e) => e.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
+    expect(r.stdout).toContain('answered by the scenario (--auto)');
   });
 });
 

@@ -223,7 +223,7 @@ describe('step kinds, live', () => {
     const r = await run(runbook('k', { title: 'K' }).confirm('go', 'Proceed?', { description: 'It *matters*.' }).exec('x', 'X', sh`true`), { prompter: p });
     expect(r.exitCode).toBe(0);
     expect(p.confirms).toEqual([{ id: 'go', question: 'Proceed?', description: 'It *matters*.' }]);
-    expect(pick(r.events, 'confirm-answered')).toEqual([{ type: 'confirm-answered', stepId: 'go', answer: true, by: 'alice', auto: false }]);
+    expect(pick(r.events, 'confirm-answered')).toEqual([{ type: 'confirm-answered', stepId: 'go', answer: true, by: 'alice', auto: false, decideMs: expect.any(Number) }]);
     expect(started(r.events, 'go').action).toBeNull();
     expect(finished(r.events, 'go')).toMatchObject({ status: 'ok', value: true, by: 'alice', result: { answer: true, by: 'alice', auto: false } });
     expect(finished(r.events, 'x').status).toBe('ok');
@@ -592,7 +592,7 @@ describe('failures in an interactive run: the operator decides', () => {
     expect(runsOf(counter)).toBe(2);
     expect(p.failures).toEqual([{ id: 'flaky', error: expect.stringMatching(/^expectation not met: .*got 1$/), attempts: 1 }]);
     expect(pick(r.events, 'attempt-failed')).toMatchObject([{ stepId: 'flaky', attempt: 1, retryInMs: null }]);
-    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'flaky', choice: 'retry', by: 'alice' }]);
+    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'flaky', choice: 'retry', by: 'alice', decideMs: expect.any(Number) }]);
     expect(finished(r.events, 'flaky')).toMatchObject({ status: 'ok', attempts: 2 });
   });
 
@@ -609,7 +609,7 @@ describe('failures in an interactive run: the operator decides', () => {
     const p = new FakePrompter([], [{ choice: 'skip', reason: 'replica already promoted by hand' }]);
     const r = await run(runbook('k', { title: 'K' }).exec('x', 'X', sh`exit 1`).exec('y', 'Y', sh`true`), { prompter: p });
     expect(r).toMatchObject({ status: 'done', exitCode: 0 });
-    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'x', choice: 'skip', by: 'alice', reason: 'replica already promoted by hand' }]);
+    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'x', choice: 'skip', by: 'alice', reason: 'replica already promoted by hand', decideMs: expect.any(Number) }]);
     expect(finished(r.events, 'x')).toMatchObject({ status: 'skipped', reason: 'replica already promoted by hand', by: 'alice', error: 'command exited with code 1' });
     expect(finished(r.events, 'y').status).toBe('ok');
   });
@@ -620,7 +620,7 @@ describe('failures in an interactive run: the operator decides', () => {
       .exec('x', 'X', sh`exit 1`)
       .exec('y', 'Y', fn(async (c) => c.steps.x.ok && c.steps.x.status)), { prompter: p });
     expect(r.exitCode).toBe(0);
-    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'x', choice: 'done', by: 'alice', note: 'ran pg_ctl promote on the host' }]);
+    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'x', choice: 'done', by: 'alice', note: 'ran pg_ctl promote on the host', decideMs: expect.any(Number) }]);
     expect(finished(r.events, 'x')).toMatchObject({ status: 'done-by-hand', note: 'ran pg_ctl promote on the host', by: 'alice' });
     expect(finished(r.events, 'y').value).toBe('done-by-hand');
   });
@@ -630,7 +630,7 @@ describe('failures in an interactive run: the operator decides', () => {
     const p = new FakePrompter([], [{ choice: 'abort' }]);
     const r = await run(runbook('k', { title: 'K' }).exec('x', 'X', sh`exit 1`).exec('y', 'Y', sh`touch ${join(dir, 'y')}`), { prompter: p });
     expect(r).toMatchObject({ status: 'aborted', exitCode: EXIT.aborted });
-    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'x', choice: 'abort', by: 'alice' }]);
+    expect(pick(r.events, 'decision')).toEqual([{ type: 'decision', stepId: 'x', choice: 'abort', by: 'alice', decideMs: expect.any(Number) }]);
     expect(finished(r.events, 'x').status).toBe('failed');
     expect(existsSync(join(dir, 'y'))).toBe(false);
     expect(r.events.at(-1)).toMatchObject({ type: 'run-finished', status: 'aborted', exitCode: 3 });

@@ -50,10 +50,20 @@ describe('checklist line', () => {
 });
 
 describe('header', () => {
-  it.each([['live', 'LIVE'], ['dry-run', 'DRY-RUN'], ['probe', 'PROBE'], ['simulate', 'SIMULATION']] as const)('in %s mode says %s first', (mode, word) => {
+  it.each([['live', 'LIVE'], ['dry-run', 'DRY-RUN'], ['probe', 'PROBE']] as const)('in %s mode says %s first', (mode, word) => {
     const s = reduce(initialState(), started([{ id: 'a', phase: null }], mode));
     const frame = show(<Header state={s} now={Date.parse('2026-01-01T00:00:45Z')} width={80} />)();
     expect(frame.split('\n')[0]).toMatch(new RegExp(`^ ${word} {2}Failover · run r-1 · dana +0:45$`));
+    expect(frame.split('\n')[1]).toMatch(/^RTO 1m00s █+░+ 75%/);
+  });
+
+  it('in simulate mode says SIMULATION first, shows simulated and real time side by side, and spends the RTO in simulated time', () => {
+    let s = reduce(initialState(), started([{ id: 'a', phase: null }, { id: 'b', phase: null }], 'simulate'));
+    s = reduce(s, ev({ type: 'step-finished', stepId: 'a', status: 'ok', durationMs: 30_000, attempts: 1, simAtMs: 30_000 }, 2_000));
+    s = reduce(s, ev({ type: 'sim-event', atMs: 45_000, message: 'standby lag jumps to 2 GiB', set: { lag: 2 } }, 3_000));
+    const frame = show(<Header state={s} now={Date.parse('2026-01-01T00:00:05Z')} width={80} />)();
+    expect(frame.split('\n')[0]).toMatch(/^ SIMULATION {2}Failover · run r-1 · dana +sim 0:45 · real 0:05$/);
+    // 45 s of a 1 min RTO in simulated time: 75 %, not the 5 s of real time
     expect(frame.split('\n')[1]).toMatch(/^RTO 1m00s █+░+ 75%/);
   });
 });

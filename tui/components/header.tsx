@@ -15,7 +15,10 @@ export function ModeBadge({ mode }: { readonly mode: Mode }): ReactNode {
 
 /** Title, run, operator, mode, elapsed; then the RTO budget and the ETA. Two lines. */
 export function Header({ state, now, width }: { readonly state: TuiState; readonly now: number; readonly width: number }): ReactNode {
-  const elapsed = state.finished ? state.finished.durationMs : state.startedAtMs === null ? 0 : now - state.startedAtMs;
+  const real = state.finished ? state.finished.durationMs : state.startedAtMs === null ? 0 : now - state.startedAtMs;
+  // A simulation runs on its simulated clock: the RTO budget is spent in simulated time, real time shown beside it.
+  const sim = state.simMs === null ? null : (state.finished?.simDurationMs ?? state.simMs);
+  const elapsed = sim ?? real;
   const left = eta(state, now);
   const etaText = state.finished ? '' : etaLine(left, state.historyRuns);
   const barWidth = Math.max(8, Math.min(20, width - 60));
@@ -29,14 +32,14 @@ export function Header({ state, now, width }: { readonly state: TuiState; readon
             <T dim>{` · run ${state.runId} · ${state.operator}${state.resumedBy ? ' (resumed)' : ''}`}</T>
           </T>
         </Box>
-        <Box flexShrink={0}><T>{` ${clock(elapsed)}`}</T></Box>
+        <Box flexShrink={0}>{sim === null ? <T>{` ${clock(real)}`}</T> : <T>{` sim ${clock(sim)}`}<T dim>{` · real ${clock(real)}`}</T></T>}</Box>
       </Box>
       <Box>
         <Box flexShrink={0}>
           {state.rtoMs === null ? <T dim>no RTO set</T> : <RtoBar elapsedMs={elapsed} rtoMs={state.rtoMs} width={barWidth} />}
         </Box>
         <Box flexGrow={1} flexShrink={1} marginLeft={2}>
-          <T dim>{etaText}</T>
+          <T dim>{state.scenario === null ? etaText : `scenario: ${state.scenario}${etaText ? ` · ${etaText}` : ''}`}</T>
         </Box>
       </Box>
     </Box>

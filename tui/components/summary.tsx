@@ -13,9 +13,12 @@ export function Summary({ state, width }: { readonly state: TuiState; readonly w
   const counts = new Map<string, number>();
   for (const s of state.steps) counts.set(s.status, (counts.get(s.status) ?? 0) + 1);
   const countText = [...counts].map(([k, n]) => `${n} ${k === 'pending' ? 'not run' : k === 'restored' ? 'done earlier' : k}`).join(', ');
+  const took = f.simDurationMs ?? f.durationMs;
+  const label = f.simDurationMs === undefined ? '' : 'simulated ';
+  const real = f.simDurationMs === undefined ? '' : ` · real ${formatDuration(f.durationMs)}`;
   const rto = state.rtoMs === null
-    ? `${formatDuration(f.durationMs)} (no RTO set)`
-    : `${formatDuration(f.durationMs)} of RTO ${formatDuration(state.rtoMs)} (${Math.round((f.durationMs / state.rtoMs) * 1000) / 10}%, ${f.durationMs <= state.rtoMs ? 'within RTO' : 'over RTO'})`;
+    ? `${label}${formatDuration(took)} (no RTO set)${real}`
+    : `${label}${formatDuration(took)} of RTO ${formatDuration(state.rtoMs)} (${Math.round((took / state.rtoMs) * 1000) / 10}%, ${took <= state.rtoMs ? 'within RTO' : 'over RTO'})${real}`;
   const phases = phaseGroups(state.steps).filter((g) => g.phase !== null).map((g) => `${g.phase} ${formatDuration(phaseMs(g, 0))}`).join(' · ');
   return (
     <Box flexDirection="column" width={width}>
