@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tuiFlood } from './tui-flood.mjs';
+import { sshBench } from './ssh.mjs';
 import { reviewBench } from './review.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -107,6 +108,10 @@ try {
 
   // 4. Static review (ts-morph): lint and diff, whole processes.
   await reviewBench(BIN);
+
+  // 5. SSH: pooled connection vs a new one per command, and fan-out concurrency (its own sshd).
+  console.log('');
+  await sshBench();
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

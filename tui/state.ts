@@ -115,6 +115,9 @@ function resolveLast(failures: readonly Failure[], stepId: string, resolution: s
   return out;
 }
 
+/** Scenario events share the one-line notice area with warnings, marked by this prefix. */
+export const SCENARIO_PREFIX = 'scenario at ';
+
 export function reduce(s0: FullState, e: JournalEvent | UiAction): FullState {
   const at = 'simAtMs' in e && typeof e.simAtMs === 'number' ? e.simAtMs : e.type === 'sim-event' ? e.atMs : undefined;
   const s = at === undefined ? s0 : { ...s0, simMs: Math.max(s0.simMs ?? 0, at) };
@@ -185,7 +188,7 @@ export function reduce(s0: FullState, e: JournalEvent | UiAction): FullState {
       return { ...s, finished: { status: e.status, durationMs: e.durationMs, exitCode: e.exitCode, ...sim }, prompt: null, help: false, failures };
     }
     case 'sim-event':
-      return { ...s, warnings: [...s.warnings, `scenario at ${formatDuration(e.atMs)}: ${e.message}`].slice(-5) };
+      return { ...s, warnings: [...s.warnings, `${SCENARIO_PREFIX}${formatDuration(e.atMs)}: ${e.message}`].slice(-5) };
     case 'process-started':
     case 'lock-takeover':
       return s;

@@ -1,7 +1,7 @@
 import { Box, Static, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { KeyInfo } from '../prompt.js';
-import { phaseGroups, sealedCount } from '../state.js';
+import { phaseGroups, SCENARIO_PREFIX, sealedCount } from '../state.js';
 import type { TuiStore } from '../store.js';
 import { Checklist } from './checklist.js';
 import { Detail, detailHead } from './detail.js';
@@ -68,7 +68,7 @@ export function App({ store, staticFrom = 0, onKey, color = true, width: fixedWi
     body = (
       <>
         <Header state={state} now={now} width={width} />
-        {warning && <T tone="yellow">{`⚠ ${warning}`}</T>}
+        {warning && (warning.startsWith(SCENARIO_PREFIX) ? <T tone="magenta">{`⏱ ${warning}`}</T> : <T tone="yellow">{`⚠ ${warning}`}</T>)}
         <Checklist groups={live} now={now} width={width} height={listHeight} />
         <T dim>{'─'.repeat(width)}</T>
         <Detail step={current} output={state.output} total={state.outputTotal} width={width} height={detailHeight} />

@@ -160,10 +160,16 @@ export async function runRemote(client: Client, command: string, o: RemoteOption
     })();
     return killing;
   };
-  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; void kill(); }, o.timeoutMs);
-  const onAbort = (): void => { aborted = true; void kill(); };
+  // After a kill, stop waiting even if the channel never closes (a half-open connection): the kill
+  // itself waits for the close, bounded.
+  let killFinished: () => void = () => {};
+  const killDone = new Promise<void>((r) => (killFinished = r));
+  const startKill = (): void => void kill().finally(killFinished);
+  const timer = o.timeoutMs === undefined ? undefined : setTimeout(() => { timedOut = true; startKill(); }, o.timeoutMs);
+  const onAbort = (): void => { aborted = true; startKill(); };
   o.signal.addEventListener('abort', onAbort, { once: true });
-  await closed;
+  let channelClosed = false;
+  await Promise.race([closed.then(() => (channelClosed = true)), killDone]);
   if (timer) clearTimeout(timer);
   o.signal.removeEventListener('abort', onAbort);
   if (!headDone && head !== '') pushErr(head);
@@ -184,7 +190,8 @@ export async function runRemote(client: Client, command: string, o: RemoteOption
     stderr: trimEnd(err.toString()),
     timedOut,
     aborted,
-    connectionLost: connectionLost || (!exited && isBroken(client)),
+    // a channel that would not close after a kill: the connection is not to be trusted (dropped, reopened next time)
+    connectionLost: connectionLost || (!exited && isBroken(client)) || !channelClosed,
     notStarted: false,
     ...(error === undefined ? {} : { error }),
   };

@@ -6,8 +6,11 @@ import { describeFailure, runOnHost } from './host.js';
 import { runFanOut } from './fan-out.js';
 import { connectSpec } from './target.js';
 
+const NOT_INTERACTIVE = 'interactive: true gives a local command the terminal; the ssh adapter has no terminal to give (no pty). For a remote tool that prompts, use sh`ssh -t user@host tool` with interactive: true.';
+
 /** `ssh(target)\`command\``: one command on one host over the run's pooled connection. */
 export async function runSsh(node: SshNode, env: ActionEnv): Promise<ActionOutcome> {
+  if (env.interactive) return { ok: false, result: undefined, text: '', error: NOT_INTERACTIVE };
   let command = '';
   let result: SshResult;
   try {
@@ -27,6 +30,7 @@ export async function runSsh(node: SshNode, env: ActionEnv): Promise<ActionOutco
   };
 }
 
-export function runSshEach(node: SshEachNode, env: ActionEnv): Promise<ActionOutcome> {
+export async function runSshEach(node: SshEachNode, env: ActionEnv): Promise<ActionOutcome> {
+  if (env.interactive) return { ok: false, result: undefined, text: '', error: NOT_INTERACTIVE };
   return runFanOut(node, env);
 }

@@ -35,11 +35,12 @@ describe('runbook docs', () => {
     expect(one.code).toBe(0);
     expect(one.stdout).toContain('# Check disk headroom before a restore');
     const out = join(tmp.dir, 'site');
-    const r = await runCli(['docs', 'examples', '--out', out]);
+    const r = await runCli(['docs', 'test/fixtures/review/lint/missing-rto', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toBe(`Wrote 2 pages to ${out}: hello.md, disk-headroom.md\n`);
-    expect(readFileSync(join(out, 'hello.md'), 'utf8')).toContain('`runbook run examples/hello.ts`');
-    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('| [hello](hello.md) | Hello, runbook | 2m | 9 |');
+    expect(r.stdout).toBe(`Wrote 2 pages to ${out}: no-rto.md, has-rto.md\n`);
+    expect(readFileSync(join(out, 'has-rto.md'), 'utf8')).toContain('`runbook run test/fixtures/review/lint/missing-rto/pass.ts`');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('| [has-rto](has-rto.md) | Has an RTO | 1h30m | 1 |');
+    expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('| [no-rto](no-rto.md) | No RTO | — | 1 |');
   });
 
   it('bad input exits 2: missing path, not a runbook, a folder without runbooks', async () => {

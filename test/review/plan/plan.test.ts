@@ -17,7 +17,7 @@ function files(dir: string): string[] {
 }
 
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.ts')).map((f) => join(ROOT, 'examples', f));
-const candidates = [...examples, ...files(join(ROOT, 'runbooks')), ...files(join(ROOT, 'test', 'fixtures'))];
+const candidates = [...files(join(ROOT, 'examples')), ...files(join(ROOT, 'runbooks')), ...files(join(ROOT, 'test', 'fixtures'))];
 
 describe('plan of every example and runbook', () => {
   it('matches the plan the DSL builds (ids, kinds, phases, titles, timeouts) for every module that loads', async () => {
