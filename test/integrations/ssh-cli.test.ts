@@ -7,10 +7,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
-import { requires } from '../helpers/requires.js';
-import { SSHD_REQUIREMENT, startSshd, type Sshd } from '../helpers/servers/sshd.js';
+import { sshdAvailable, startSshd, type Sshd } from '../helpers/servers/sshd.js';
 
-const available = requires(SSHD_REQUIREMENT);
+const available = sshdAvailable();
 const RECORDER = fileURLToPath(new URL('../helpers/spawn-recorder.mjs', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/ssh/${name}`, import.meta.url));
 

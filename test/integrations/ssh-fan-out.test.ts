@@ -8,11 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fn, runbook, sh, ssh, type FanOutResult, type SshTargetOptions } from 'runbook';
 import { runCli, tempDir } from '../helpers/cli.js';
-import { requires } from '../helpers/requires.js';
-import { processesMatching, SSHD_REQUIREMENT, startSshd, type Sshd } from '../helpers/servers/sshd.js';
+import { processesMatching, sshdAvailable, startSshd, type Sshd } from '../helpers/servers/sshd.js';
 import { runLive } from './ssh-engine.js';
 
-const available = requires(SSHD_REQUIREMENT);
+const available = sshdAvailable();
 let s: Sshd;
 let serial = 0;
 

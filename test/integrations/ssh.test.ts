@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { Client } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fn, runbook, ssh, type SshResult, type SshTargetOptions } from 'runbook';
-import { requires } from '../helpers/requires.js';
-import { processesMatching, SSHD_REQUIREMENT, startSshd, type Sshd } from '../helpers/servers/sshd.js';
+import { processesMatching, sshdAvailable, startSshd, type Sshd } from '../helpers/servers/sshd.js';
 import { runLive } from './ssh-engine.js';
 
-const available = requires(SSHD_REQUIREMENT);
+const available = sshdAvailable();
 let s: Sshd;
 let serial = 0;
 

@@ -6,9 +6,23 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requires } from '../requires.js';
 
 export const SSHD = '/usr/sbin/sshd';
 export const SSHD_REQUIREMENT = { what: 'OpenSSH server', paths: [SSHD], install: 'apt-get install openssh-server' } as const;
+/**
+ * Whether the sshd suites can run: sshd installed (`requires()`: a loud skip, or an error under
+ * RUNBOOK_REQUIRE_ALL=1) and root (to start sshd for another login and create that login).
+ */
+export function sshdAvailable(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (!requires(SSHD_REQUIREMENT, env)) return false;
+  if (process.getuid?.() === 0) return true;
+  const message = `the sshd suites need root: they start ${SSHD} for the login ${SSH_TEST_USER} and create it if missing`;
+  if (env['RUNBOOK_REQUIRE_ALL'] === '1') throw new Error(`RUNBOOK_REQUIRE_ALL=1 and a suite cannot run: ${message}`);
+  process.stderr.write(`\n\x1b[33m!!! SKIPPED SUITE: ${message}\x1b[0m\n\n`);
+  return false;
+}
+
 /** The login the tests use: non-root, /bin/sh, a home directory. */
 export const SSH_TEST_USER = 'runbook-ssh-test';
 
@@ -132,6 +146,11 @@ function ensureUser(): { uid: number; gid: number; home: string } {
   mkdirSync(ssh, { recursive: true });
   chownSync(ssh, u.uid, u.gid);
   chmodSync(ssh, 0o700);
+  // authorized_keys.<pid>.* left by a test process that was killed before its stop()
+  for (const f of readdirSync(ssh)) {
+    const pid = /^authorized_keys\.(\d+)\./.exec(f)?.[1];
+    if (pid !== undefined && !existsSync(`/proc/${pid}`)) rmSync(join(ssh, f), { force: true });
+  }
   return u;
 }
 
