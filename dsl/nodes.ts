@@ -67,7 +67,8 @@ export interface HttpNode {
   readonly method: 'GET' | 'POST';
   readonly url: LazyValue;
   readonly body: LazyValue | undefined;
-  readonly headers: Readonly<Record<string, string>>;
+  /** Each header value known now or computed when the request is made (`Authorization: c => …`). */
+  readonly headers: Readonly<Record<string, LazyValue>>;
   readonly expectStatus: readonly number[] | undefined;
   readonly timeoutMs: number | undefined;
   /** The body must contain this text or match this RegExp. */
@@ -224,6 +225,13 @@ export interface StepOptionsNode {
   readonly interactive: boolean;
   /** confirm only: what a "no" does. */
   readonly onNo: 'abort' | 'continue';
+  /**
+   * Four-eyes: how many different operators must say yes, the one running the step included (1: just
+   * them). `confirm(…, { approvers: 2 })`, or `promote(…, { requireSecondOperator: true })` (= 2).
+   */
+  readonly approvers?: number;
+  /** How long the step waits for the other operators' approval (`approvalTimeout`). */
+  readonly approvalTimeoutMs?: number | undefined;
 }
 
 interface StepBase {

@@ -46,8 +46,16 @@ export interface ExecOptions<R, V, C> extends StepOptions<C>, ValueOptions<R, V,
   readonly interactive?: boolean;
 }
 
+/** Four-eyes: how long a step waits for other operators' approval (`runbook approve`) before it fails. Default 30m. */
+export interface ApprovalOptions {
+  readonly approvalTimeout?: Duration;
+}
+
 /** Promote steps take no `retry`: retrying would fence and promote again. */
-export type PromoteOptions<R, V, C> = Omit<StepOptions<C>, 'retry'> & ValueOptions<R, V, C>;
+export type PromoteOptions<R, V, C> = Omit<StepOptions<C>, 'retry'> & ValueOptions<R, V, C> & ApprovalOptions & {
+  /** Four-eyes: before promoting, the run waits until a different operator runs `runbook approve <run-id> <step-id>`. */
+  readonly requireSecondOperator?: boolean;
+};
 export type NotifyOptions<C> = StepOptions<C>;
 
 export interface ConfirmOptions<C> {
@@ -56,14 +64,21 @@ export interface ConfirmOptions<C> {
   readonly estimate?: Duration;
   /** What answering "no" does: stop the run (default) or record `false` and go on. */
   readonly onNo?: 'abort' | 'continue';
+  /**
+   * Four-eyes: how many different operators must say yes, the one running it included (default 1).
+   * With 2, after the operator's own yes the run waits until someone else runs `runbook approve`.
+   */
+  readonly approvers?: number;
+  /** How long to wait for the other approvers before the step fails (default 30m). */
+  readonly approvalTimeout?: Duration;
 }
 
 const ALLOWED: Record<StepKind, readonly string[]> = {
   check: ['timeout', 'retry', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect', 'waitUntil'],
   exec: ['timeout', 'retry', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect', 'interactive'],
-  promote: ['timeout', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect'],
+  promote: ['timeout', 'continueOnError', 'when', 'estimate', 'description', 'parse', 'expect', 'requireSecondOperator', 'approvalTimeout'],
   notify: ['timeout', 'retry', 'continueOnError', 'when', 'estimate', 'description'],
-  confirm: ['description', 'when', 'estimate', 'onNo'],
+  confirm: ['description', 'when', 'estimate', 'onNo', 'approvers', 'approvalTimeout'],
 };
 
 /** Validates and normalises options as written (also from plain JS) into the frozen node form. */
@@ -101,6 +116,12 @@ export function normaliseOptions(kind: StepKind, id: string, raw: unknown): Step
   const expect = o['expect'];
   const onNo = o['onNo'] ?? 'abort';
   if (onNo !== 'abort' && onNo !== 'continue') throw new RunbookDefinitionError(`${where}: onNo must be "abort" or "continue".`);
+  const approvers = approversOf(kind, where, o);
+  const approvalTimeoutMs = dur('approvalTimeout', o['approvalTimeout']);
+  if (approvalTimeoutMs !== undefined && approvers < 2) {
+    throw new RunbookDefinitionError(`${where}: approvalTimeout is how long to wait for a second operator; give ${kind === 'promote' ? 'requireSecondOperator: true' : 'approvers: 2 (or more)'} too, or drop it.`);
+  }
+  if (approvalTimeoutMs !== undefined && approvalTimeoutMs <= 0) throw new RunbookDefinitionError(`${where}: approvalTimeout must be longer than zero.`);
   const description = o['description'];
   if (description !== undefined && typeof description !== 'string') throw new RunbookDefinitionError(`${where}: description must be a string.`);
   return Object.freeze({
@@ -123,5 +144,21 @@ export function normaliseOptions(kind: StepKind, id: string, raw: unknown): Step
             : { type: 'value' as const, value: expect },
     interactive: o['interactive'] === true,
     onNo,
+    ...(approvers > 1 ? { approvers, approvalTimeoutMs } : {}),
   });
+}
+
+/** `approvers` (confirm) or `requireSecondOperator` (promote), as the number of operators who must agree. */
+function approversOf(kind: StepKind, where: string, o: Record<string, unknown>): number {
+  if (kind === 'promote') {
+    const v = o['requireSecondOperator'];
+    if (v !== undefined && typeof v !== 'boolean') throw new RunbookDefinitionError(`${where}: requireSecondOperator must be true or false.`);
+    return v === true ? 2 : 1;
+  }
+  const v = o['approvers'];
+  if (v === undefined) return 1;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 9) {
+    throw new RunbookDefinitionError(`${where}: approvers must be a whole number from 1 to 9 (how many different operators must say yes, the one running the step included; 2 = four eyes), got ${JSON.stringify(v)}.`);
+  }
+  return v;
 }

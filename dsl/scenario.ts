@@ -8,8 +8,8 @@ export type ScenarioState = Readonly<Record<string, unknown>>;
 export type FailureChoice = 'retry' | 'skip' | 'done' | 'abort';
 
 /** A condition on the scenario state, usable from YAML/JSON too: `{ state: 'lagBytes', gt: 1048576 }`. */
-export interface StateCondition {
-  readonly state: string;
+export interface StateCondition<K extends string = string> {
+  readonly state: K;
   readonly gt?: number;
   readonly gte?: number;
   readonly lt?: number;
@@ -32,7 +32,7 @@ export interface ActionScript<V, St extends ScenarioState> extends ScriptBase {
   /** Not met (fails) while the simulated clock is before this time since the run started. */
   readonly failUntil?: Duration;
   /** Fails while this holds of the scenario state. */
-  readonly failWhen?: StateCondition | ((state: NoInfer<St>) => boolean);
+  readonly failWhen?: StateCondition<Extract<keyof NoInfer<St>, string>> | ((state: NoInfer<St>) => boolean);
   /** The message of any scripted failure (default: "scripted failure"). */
   readonly message?: string;
   /** The command's output; the step's own `parse` and `expect` judge it. `{{key}}` is replaced by state values. */

@@ -1,7 +1,12 @@
 import type { Mode, StepStatus } from '../dsl/context.js';
 import type { StepKind } from '../dsl/nodes.js';
 
-export const JOURNAL_VERSION = 1;
+/**
+ * 1: plain NDJSON events. 2: each event also carries `prev` (the hash of the event before it; '' for the
+ * run header) and `h` (its own hash over `prev` and its content): a chain from run-started that
+ * `runbook verify` checks. Version 1 journals are still read and replayed; they cannot be verified.
+ */
+export const JOURNAL_VERSION = 2;
 
 export type Effect = 'read-only' | 'mutating' | 'notify' | 'gate';
 export interface RenderedAction {
@@ -31,6 +36,13 @@ export type EventBody =
     }
   | { type: 'run-resumed'; operator: string; host: string; pid: number; forced: boolean; changedSteps: string[] }
   | { type: 'lock-takeover'; key: string; previous: Record<string, unknown> }
+  /** Someone ran `runbook unlock <key> --reason`: the lease this run held was taken from it (journaled by the run, or by unlock if the run was gone). */
+  | { type: 'lease-unlocked'; key: string; holder: Record<string, unknown>; by: string; host: string; reason: string }
+  /** Four-eyes: the step waits until `needed` operators other than `runner` approve (`runbook approve`), one rejects, or `timeoutMs` passes. */
+  | { type: 'approval-requested'; stepId: string; requestId: string; approvers: number; needed: number; runner: string; timeoutMs: number }
+  | { type: 'approval-given'; stepId: string; requestId: string; voteId: string; by: string; host: string; pid: number; at: string; reason?: string }
+  | { type: 'approval-rejected'; stepId: string; requestId: string; voteId: string; by: string; host: string; pid: number; at: string; reason: string }
+  | { type: 'approval-timed-out'; stepId: string; requestId: string; waitedMs: number }
   | { type: 'step-started'; stepId: string; kind: StepKind; title: string; phase: string | null; attempt: number; action: RenderedAction | null; description?: string;
       /** Simulation only: simulated ms since the run started. */
       simAtMs?: number }
@@ -54,11 +66,13 @@ export type EventBody =
   /** `simDurationMs`: simulation only, the simulated time the run took (the achieved RTO of the exercise). */
   | { type: 'run-finished'; status: RunStatus; durationMs: number; exitCode: number; simDurationMs?: number };
 
-export type JournalEvent = EventBody & { seq: number; t: string };
+/** `prev` and `h`: the hash chain of a version 2 journal, added by the store when the event is written. */
+export type JournalEvent = EventBody & { seq: number; t: string; prev?: string; h?: string };
 export type EventType = EventBody['type'];
 export const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   'run-started', 'run-resumed', 'lock-takeover', 'step-started', 'output', 'process-started', 'attempt-failed', 'confirm-answered',
   'decision', 'step-finished', 'step-interrupted', 'warning', 'sim-event', 'run-finished',
+  'lease-unlocked', 'approval-requested', 'approval-given', 'approval-rejected', 'approval-timed-out',
 ]);
 
 /** Anything that consumes the event stream: the journal, the reporters. */

@@ -67,7 +67,8 @@ export function resolveParams(
     values[name] = value;
     if (spec.type === 'secret') {
       if (typeof value === 'string' && !value.startsWith('<secret:')) secrets.push(value);
-      if (value !== undefined) display[name] = REDACTED;
+      // A dry-run or simulation without the secret shows that it is not set, not a mask that suggests a value.
+      if (value !== undefined) display[name] = typeof value === 'string' && value.startsWith('<secret:') ? '<not set>' : REDACTED;
     } else if (value !== undefined) display[name] = value;
   }
   return { values: Object.freeze(values), secrets, display };

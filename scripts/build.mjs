@@ -22,7 +22,8 @@ const tuiApart = {
   },
 };
 await build({
-  entryPoints: { dsl: 'dsl/index.ts', cli: 'interpreter/cli/main.ts' },
+  // lab: the local lab (npm run lab:up / lab:status / lab:down), run with plain node
+  entryPoints: { dsl: 'dsl/index.ts', cli: 'interpreter/cli/main.ts', lab: 'lab/main.ts' },
   outdir: 'dist',
   bundle: true,
   splitting: true,

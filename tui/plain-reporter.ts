@@ -149,7 +149,9 @@ export class PlainReporter implements EventSink {
     const took = e.simDurationMs ?? e.durationMs;
     const label = e.simDurationMs === undefined ? '' : 'simulated ';
     const real = e.simDurationMs === undefined ? '' : st.dim(` · real ${formatDuration(e.durationMs)}`);
-    if (this.#rtoMs !== null) {
+    if (this.#rtoMs !== null && e.status !== 'done') {
+      rto = ` · ${label}${formatDuration(took)} · RTO ${formatDuration(this.#rtoMs)} ${st.red('not achieved')}: the run did not complete${real}`;
+    } else if (this.#rtoMs !== null) {
       const pct = Math.round((took / this.#rtoMs) * 1000) / 10;
       const verdict = took <= this.#rtoMs ? st.green('within RTO') : st.red('over RTO');
       rto = ` · ${label}${formatDuration(took)} of RTO ${formatDuration(this.#rtoMs)} (${pct}%, ${verdict})${real}`;
@@ -159,7 +161,7 @@ export class PlainReporter implements EventSink {
     this.#line(`${word}${rto}`);
     if (counts) this.#line(st.dim(`${this.#resumed ? 'steps this session' : 'steps'}: ${counts}`));
     if (phases) this.#line(st.dim(`phases: ${phases}`));
-    if (e.status !== 'done' && this.#mode === 'live' && this.#runId) {
+    if (e.status !== 'done' && (this.#mode === 'live' || this.#mode === 'simulate') && this.#runId) {
       this.#line(`to continue: ${st.bold(`runbook resume ${this.#runId}`)}  (finished steps are not rerun; "runbook show ${this.#runId}" shows where it stopped)`);
     }
   }

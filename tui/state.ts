@@ -65,6 +65,17 @@ export interface TuiState {
   readonly suspendedFor: string | null;
   /** How many earlier runs the ETA's step durations come from (0: the runbook's `estimate`s only). */
   readonly historyRuns: number;
+  /** Four-eyes: the step waits for other operators to run `runbook approve`. */
+  readonly approval: ApprovalWait | null;
+  /** `runbook watch`: someone else drives the run; this screen only follows it. */
+  readonly watching: boolean;
+}
+
+export interface ApprovalWait {
+  readonly stepId: string;
+  readonly needed: number;
+  readonly runner: string;
+  readonly approvedBy: readonly string[];
 }
 
 export type UiAction =
@@ -79,12 +90,12 @@ export interface PlanStep {
   readonly estimateMs?: number | undefined;
 }
 
-export function initialState(o: { estimates?: ReadonlyMap<string, number>; restored?: ReadonlySet<string>; historyRuns?: number } = {}): TuiState & { estimates: ReadonlyMap<string, number>; restored: ReadonlySet<string> } {
+export function initialState(o: { estimates?: ReadonlyMap<string, number>; restored?: ReadonlySet<string>; historyRuns?: number; watching?: boolean } = {}): TuiState & { estimates: ReadonlyMap<string, number>; restored: ReadonlySet<string> } {
   return {
     runId: '', runbookId: '', title: '', operator: '', host: '', mode: 'live', rtoMs: null, startedAtMs: null, steps: [], currentId: null,
     output: [], outputTotal: 0, warnings: [], failures: [], resumedBy: null, finished: null, prompt: null, help: false, suspendedFor: null,
     simMs: null, scenario: null,
-    historyRuns: o.historyRuns ?? 0,
+    historyRuns: o.historyRuns ?? 0, approval: null, watching: o.watching === true,
     estimates: o.estimates ?? new Map(), restored: o.restored ?? new Set(),
   };
 }
@@ -169,7 +180,7 @@ export function reduce(s0: FullState, e: JournalEvent | UiAction): FullState {
     }
     case 'step-finished': {
       const detail = e.status === 'failed' ? (e.error ?? 'failed') : e.status === 'skipped' ? (e.reason ?? null) : e.status === 'done-by-hand' ? (e.note ?? null) : null;
-      const next = patch(s, e.stepId, (v) => ({
+      const next = patch(s.approval?.stepId === e.stepId ? { ...s, approval: null } : s, e.stepId, (v) => ({
         ...v, status: e.status, durationMs: e.durationMs, attempts: e.attempts, detail: detail ?? v.detail,
         rendered: e.status === 'planned' || v.rendered,
       }));
@@ -179,16 +190,30 @@ export function reduce(s0: FullState, e: JournalEvent | UiAction): FullState {
       return next;
     }
     case 'step-interrupted':
-      return patch({ ...s, prompt: null }, e.stepId, (v) => ({ ...v, status: 'interrupted', durationMs: e.durationMs, detail: `interrupted by ${e.signal}` }));
+      return patch({ ...s, prompt: null, approval: null }, e.stepId, (v) => ({ ...v, status: 'interrupted', durationMs: e.durationMs, detail: `interrupted by ${e.signal}` }));
     case 'warning':
       return { ...s, warnings: [...s.warnings, `${e.stepId ? `${e.stepId}: ` : ''}${e.message}`].slice(-5) };
     case 'run-finished': {
       const failures = s.failures.map((f) => (f.resolution === null ? { ...f, resolution: e.status === 'interrupted' ? 'interrupted' : 'failed the run' } : f));
       const sim = e.simDurationMs === undefined ? {} : { simDurationMs: e.simDurationMs };
-      return { ...s, finished: { status: e.status, durationMs: e.durationMs, exitCode: e.exitCode, ...sim }, prompt: null, help: false, failures };
+      return { ...s, finished: { status: e.status, durationMs: e.durationMs, exitCode: e.exitCode, ...sim }, prompt: null, help: false, failures, approval: null };
     }
     case 'sim-event':
       return { ...s, warnings: [...s.warnings, `${SCENARIO_PREFIX}${formatDuration(e.atMs)}: ${e.message}`].slice(-5) };
+    case 'approval-requested':
+      return patch({ ...s, approval: { stepId: e.stepId, needed: e.needed, runner: e.runner, approvedBy: [] } }, e.stepId, (v) => ({ ...v, status: 'waiting' }));
+    case 'approval-given': {
+      const approvedBy = [...(s.approval?.approvedBy ?? []), e.by];
+      const done = s.approval === null || approvedBy.length >= s.approval.needed;
+      const next = { ...s, approval: done ? null : { ...s.approval!, approvedBy } };
+      return patch(next, e.stepId, (v) => ({ ...v, status: done ? 'running' : 'waiting', detail: `approved by ${e.by}` }));
+    }
+    case 'approval-rejected':
+      return patch({ ...s, approval: null }, e.stepId, (v) => ({ ...v, status: 'running', detail: `rejected by ${e.by}: ${e.reason}` }));
+    case 'approval-timed-out':
+      return patch({ ...s, approval: null }, e.stepId, (v) => ({ ...v, status: 'running', detail: 'no approval in time' }));
+    case 'lease-unlocked':
+      return { ...s, warnings: [...s.warnings, `lease "${e.key}" unlocked by ${e.by}@${e.host}: ${e.reason}`].slice(-5) };
     case 'process-started':
     case 'lock-takeover':
       return s;

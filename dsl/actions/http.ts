@@ -2,7 +2,7 @@ import { RunbookDefinitionError } from '../ids.js';
 import { parseDuration, type Duration } from '../duration.js';
 import { parseJsonPath } from '../json-path.js';
 import type { HttpResult } from '../results.js';
-import { lazy, type HttpNode, type JsonPathExpectation } from '../nodes.js';
+import { lazy, type LazyValue, type HttpNode, type JsonPathExpectation } from '../nodes.js';
 import { makeAction, type Action } from './action.js';
 
 /** What one JSON path must hold: a value (deep equality), a RegExp (on a string value) or a predicate. */
@@ -28,9 +28,43 @@ export interface HttpOptions<C> {
    */
   readonly expectJson?: Readonly<Record<string, JsonPathExpected>> | ((json: unknown) => boolean);
   readonly timeout?: Duration;
-  readonly headers?: Readonly<Record<string, string>>;
+  /** Header values as text, or `c => text` (e.g. `Authorization: c => \`Bearer ${c.params.token}\``). */
+  readonly headers?: Readonly<Record<string, string | ((c: C) => string)>>;
   readonly body?: unknown | ((c: C) => unknown);
   readonly tls?: HttpTlsOptions<C>;
+}
+
+function headerValues(h: unknown, where: string): Record<string, LazyValue> {
+  if (h === undefined) return {};
+  if (typeof h !== 'object' || h === null || Array.isArray(h)) throw new RunbookDefinitionError(`${where}: headers must be an object of header name → text or c => text.`);
+  const out: Record<string, LazyValue> = {};
+  for (const [name, v] of Object.entries(h)) {
+    if (typeof v !== 'string' && typeof v !== 'function') {
+      throw new RunbookDefinitionError(`${where}: header "${name}" must be text or c => text, got ${v === null ? 'null' : typeof v}.`);
+    }
+    out[name] = lazy(v);
+  }
+  return out;
+}
+
+/** A function inside a literal body would be dropped by JSON: the whole body must be computed instead. */
+function checkBody(body: unknown, where: string): unknown {
+  if (typeof body === 'function') return body;
+  const path = functionInside(body, '$');
+  if (path !== undefined) {
+    throw new RunbookDefinitionError(`${where}: body has a function at ${path}; JSON cannot carry it. Compute the whole body instead: body: c => ({ …, token: c.params.token }).`);
+  }
+  return body;
+}
+
+function functionInside(v: unknown, path: string): string | undefined {
+  if (typeof v === 'function') return path;
+  if (typeof v !== 'object' || v === null) return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const found = functionInside(x, Array.isArray(v) ? `${path}[${k}]` : `${path}.${k}`);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 const KNOWN = ['expectStatus', 'expectBody', 'expectJson', 'timeout', 'headers', 'body', 'tls'];
@@ -52,8 +86,8 @@ function build<C>(method: HttpNode['method'], url: string | ((c: C) => string), 
     type: 'http',
     method,
     url: lazy(url),
-    body: o.body === undefined ? undefined : lazy(o.body),
-    headers: Object.freeze({ ...o.headers }),
+    body: o.body === undefined ? undefined : lazy(checkBody(o.body, where)),
+    headers: Object.freeze(headerValues(o.headers, where)),
     expectStatus,
     timeoutMs: o.timeout === undefined ? undefined : parseDuration(o.timeout, `http ${method} timeout`),
     expectBody: expectBody(o.expectBody, where),

@@ -14,7 +14,8 @@ export async function runHttp(node: HttpNode, env: ActionEnv): Promise<ActionOut
   const url = String(resolve(node.url, env.ctx, 'http url'));
   const body = node.body === undefined ? undefined : resolve(node.body, env.ctx, 'http body');
   const timeoutMs = node.timeoutMs ?? env.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const headers: Record<string, string> = { ...node.headers };
+  const headers: Record<string, string> = {};
+  for (const [name, v] of Object.entries(node.headers)) headers[name] = String(resolve(v, env.ctx, `http header ${name}`));
   let payload: Buffer | undefined;
   if (body !== undefined) {
     payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));

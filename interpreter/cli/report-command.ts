@@ -3,11 +3,9 @@ import { dirname, resolve } from 'node:path';
 import { buildReport } from '../report/build.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { UsageError } from '../errors.js';
-import { readJournal } from '../store/journal-reader.js';
-import { StorePaths } from '../store/paths.js';
+import { withStore } from '../store/open-store.js';
 import { shownStatus } from '../store/run-liveness.js';
 import { replay } from '../store/run-state.js';
-import { findRun } from './run-lookup.js';
 import { resumeCommandLine } from './runs-command.js';
 
 export interface ReportFlags {
@@ -24,12 +22,13 @@ export function parseFormat(format: string | undefined): 'md' | 'json' {
 }
 
 /** The report of one run (live, dry-run, probe or simulated), from its journal. */
-export function reportCommand(arg: string, f: ReportFlags): number {
+export async function reportCommand(arg: string, f: ReportFlags): Promise<number> {
   const format = parseFormat(f.format);
   if (f.out !== undefined && f.out.trim() === '') throw new UsageError('--out is empty: give the file to write the report to, or leave --out out to print it.');
-  const store = new StorePaths(f.store);
-  const runId = findRun(store, arg);
-  const { events, tornTail } = readJournal(store.journal(runId));
+  const { runId, events, tornTail } = await withStore(f.store, async (store) => {
+    const id = await store.findRun(arg);
+    return { runId: id, ...(await store.readRun(id)) };
+  });
   const status = shownStatus(replay(events), resumeCommandLine(runId, f.store)).status;
   const report = buildReport(events, { tornTail, status });
   const body = format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report);

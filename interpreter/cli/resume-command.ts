@@ -7,12 +7,11 @@ import type { EventBody, JournalEvent } from '../events.js';
 import { loadRunbook } from '../loader/load-runbook.js';
 import { parseParamFlags, resolveParams } from '../params.js';
 import { stepFingerprints } from '../store/fingerprint.js';
-import { readJournal } from '../store/journal-reader.js';
 import { groupAlive, processAlive } from '../store/process-alive.js';
-import { StorePaths } from '../store/paths.js';
+import { openStore } from '../store/open-store.js';
+import type { RunStore } from '../store/run-store.js';
 import { isSettled, replay, type StepState } from '../store/run-state.js';
 import { askLine } from './readline-prompter.js';
-import { findRun, listRunIds } from './run-lookup.js';
 import { parseUi } from './run-command.js';
 import { loadScenario } from '../simulate/load-scenario.js';
 import { createSimulation, type Simulation } from '../simulate/simulation.js';
@@ -43,9 +42,17 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
     throw new UsageError('--mark-interrupted-done needs --note TEXT saying what was done by hand (it is recorded in the journal).');
   }
   const ui = parseUi(f.ui);
-  const store = new StorePaths(f.store);
-  const runId = arg === 'last' ? lastUnfinishedRun(store) : findRun(store, arg);
-  const { events, tornTail } = readJournal(store.journal(runId));
+  const store = await openStore(f.store);
+  try {
+    return await resumeFrom(store, arg, ui, f);
+  } finally {
+    await store.close();
+  }
+}
+
+async function resumeFrom(store: RunStore, arg: string, ui: ReturnType<typeof parseUi>, f: ResumeFlags): Promise<number> {
+  const runId = arg === 'last' ? await lastUnfinishedRun(store) : await store.findRun(arg);
+  const { events, tornTail } = await store.readRun(runId);
   const state = replay(events);
   const meta = state.meta;
   if (state.status === 'done') throw new UsageError(`Run ${runId} already finished successfully; there is nothing to resume. Start a new run with "runbook run ${meta.file}".`);
@@ -81,7 +88,7 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
   const simulation = meta.mode === 'simulate' ? await resumeSimulation(plan, meta.scenario?.file ?? undefined, events, f.auto === true, runId) : undefined;
 
   // The lock comes before any question, so a second operator learns at once that someone else is driving.
-  const held = takeRunLock(plan, meta.mode, params, runId, operator);
+  const held = await takeRunLock(store, plan, meta.mode, params, runId, operator);
   try {
     const opening: EventBody[] = [{ type: 'run-resumed', operator, host: host(), pid: process.pid, forced: changed.length > 0, changedSteps: changed }];
     if (tornTail) opening.push({ type: 'warning', stepId: null, message: 'the last journal line was cut short by a crash; it was dropped before resuming (a step whose end it recorded counts as interrupted)' });
@@ -105,7 +112,7 @@ export async function resumeCommand(arg: string, f: ResumeFlags): Promise<number
       firstSeq: events.at(-1)?.seq ?? 0, restored, opening: () => opening, preface: meta, ...(simulation ? { simulation } : {}),
     }, held);
   } finally {
-    held.lock?.release();
+    await held.lock?.release();
   }
 }
 
@@ -125,15 +132,15 @@ async function resumeSimulation(plan: RunbookPlan, file: string | undefined, eve
 }
 
 /** `resume last`: the newest run that has not finished successfully (dry-runs and finished runs are not resumable work). */
-function lastUnfinishedRun(store: StorePaths): string {
-  for (const id of listRunIds(store)) {
+async function lastUnfinishedRun(store: RunStore): Promise<string> {
+  for (const id of await store.listRuns()) {
     try {
-      if (replay(readJournal(store.journal(id)).events).status !== 'done') return id;
+      if (replay((await store.readRun(id)).events).status !== 'done') return id;
     } catch {
       /* unreadable journals are reported by "runbook runs" */
     }
   }
-  throw new UsageError(`No unfinished run in ${store.root} to resume: every run there finished. "runbook runs" lists them.`);
+  throw new UsageError(`No unfinished run in ${store.label} to resume: every run there finished. "runbook runs" lists them.`);
 }
 
 /** Params are fixed for the life of a run: a resume may supply secrets again, never change the others. */

@@ -6,7 +6,7 @@ import { loadScenario } from '../simulate/load-scenario.js';
 import { createSimulation } from '../simulate/simulation.js';
 import { parseParamFlags, resolveParams } from '../params.js';
 import { stepFingerprints } from '../store/fingerprint.js';
-import { StorePaths } from '../store/paths.js';
+import { openStore } from '../store/open-store.js';
 import { newRunId } from '../store/run-id.js';
 import { assertNoReferenceToSkipped } from './references.js';
 import { bothTty } from './ui.js';
@@ -27,10 +27,14 @@ export interface RunFlags {
   readonly auto?: boolean;
 }
 
-/** `--ui`: the TUI by default when stdin and stdout are terminals; plain otherwise (also for `--ui tui` without one). */
-export function parseUi(ui: string | undefined, tty: boolean = bothTty()): Ui {
+/**
+ * `--ui`: the TUI by default when stdin and stdout are terminals; plain otherwise (also for `--ui tui`
+ * without one). A dry-run is a plan to read (and to paste into a review): plain unless `--ui tui` is asked.
+ */
+export function parseUi(ui: string | undefined, tty: boolean = bothTty(), plan = false): Ui {
   if (ui === 'plain') return 'plain';
   if (ui === 'json') return 'json';
+  if (ui === undefined && plan) return 'plain';
   if (ui === undefined || ui === 'tui') return tty ? 'tui' : 'plain';
   throw new UsageError(`--ui ${JSON.stringify(ui)} is not a UI: use --ui tui, --ui plain or --ui json.`);
 }
@@ -42,7 +46,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
   if (simulating && f.dryRun) throw new UsageError('--simulate and --dry-run are two different modes: --dry-run prints the plan, --simulate plays it against a scenario. Choose one.');
   if (f.auto && !simulating) throw new UsageError('--auto answers for the participants of a simulation: use it with --simulate [scenario]. For a live run without questions, --yes answers yes to every confirmation.');
   if (simulating && f.yes) throw new UsageError('--yes is for live runs; in a simulation use --auto (the scenario answers confirmations and failure menus).');
-  const ui = parseUi(f.ui);
+  const ui = parseUi(f.ui, bothTty(), f.dryRun === true && !f.probe);
   const given = parseParamFlags(f.param);
   const { plan, file: path, sourceHash } = await loadRunbook(file);
   const mode: Mode = simulating ? 'simulate' : f.dryRun ? (f.probe ? 'probe' : 'dry-run') : 'live';
@@ -65,16 +69,21 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
   const runId = newRunId();
   const operator = defaultOperator(f.operator);
   const runStartedAt = new Date();
-  const held = takeRunLock(plan, mode, params, runId, operator);
-  return runSession({
-    plan, mode, params, runId, operator, store: new StorePaths(f.store), ui, yes: f.yes === true, runStartedAt, firstSeq: 0, skip,
-    ...(simulation ? { simulation } : {}),
-    opening: (lockKey) => [{
-      type: 'run-started', v: JOURNAL_VERSION, runId, runbookId: plan.id, title: plan.title, file: path, sourceHash,
-      fingerprints: stepFingerprints(plan), steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, phase: s.phase ?? null })),
-      params: params.display, secretParams: Object.entries(plan.params).filter(([, s]) => s.type === 'secret').map(([k]) => k),
-      operator, host: host(), pid: process.pid, mode, rtoMs: plan.rtoMs ?? null, lockKey, from: f.from ?? null, only: f.only ?? null,
-      ...(scenario ? { scenario: { name: scenario.name, file: scenario.file, ...(scenario.description ? { description: scenario.description } : {}) } } : {}),
-    }],
-  }, held);
+  const store = await openStore(f.store);
+  try {
+    const held = await takeRunLock(store, plan, mode, params, runId, operator);
+    return await runSession({
+      plan, mode, params, runId, operator, store, ui, yes: f.yes === true, runStartedAt, firstSeq: 0, skip,
+      ...(simulation ? { simulation } : {}),
+      opening: (lockKey) => [{
+        type: 'run-started', v: JOURNAL_VERSION, runId, runbookId: plan.id, title: plan.title, file: path, sourceHash,
+        fingerprints: stepFingerprints(plan), steps: plan.steps.map((s) => ({ id: s.id, kind: s.kind, title: s.title, phase: s.phase ?? null })),
+        params: params.display, secretParams: Object.entries(plan.params).filter(([, s]) => s.type === 'secret').map(([k]) => k),
+        operator, host: host(), pid: process.pid, mode, rtoMs: plan.rtoMs ?? null, lockKey, from: f.from ?? null, only: f.only ?? null,
+        ...(scenario ? { scenario: { name: scenario.name, file: scenario.file, ...(scenario.description ? { description: scenario.description } : {}) } } : {}),
+      }],
+    }, held);
+  } finally {
+    await store.close();
+  }
 }

@@ -1,19 +1,21 @@
 import { formatDuration } from '../../dsl/duration.js';
 import { statusGlyph } from '../../tui/status-icons.js';
-import { readJournal } from '../store/journal-reader.js';
-import { StorePaths } from '../store/paths.js';
+import { withStore } from '../store/open-store.js';
+import type { RunStore } from '../store/run-store.js';
 import { shownStatus } from '../store/run-liveness.js';
 import { replay, type StepState } from '../store/run-state.js';
-import { findRun } from './run-lookup.js';
 import { resumeCommandLine } from './runs-command.js';
 
 const CHOICE: Record<string, string> = { retry: 'retry', skip: 'skip', done: 'done by hand', abort: 'abort' };
 
 /** One run: its facts and each step's status and duration (secrets were never journaled). */
-export function showCommand(arg: string, f: { json?: boolean; store?: string }): number {
-  const store = new StorePaths(f.store);
-  const runId = findRun(store, arg);
-  const { events, tornTail } = readJournal(store.journal(runId));
+export function showCommand(arg: string, f: { json?: boolean; store?: string }): Promise<number> {
+  return withStore(f.store, (store) => show(store, arg, f));
+}
+
+async function show(store: RunStore, arg: string, f: { json?: boolean; store?: string }): Promise<number> {
+  const runId = await store.findRun(arg);
+  const { events, tornTail } = await store.readRun(runId);
   const s = replay(events);
   const m = s.meta;
   const st = shownStatus(s, resumeCommandLine(runId, f.store));
@@ -26,7 +28,7 @@ export function showCommand(arg: string, f: { json?: boolean; store?: string }):
     const out = {
       runId, runbookId: m.runbookId, title: m.title, file: m.file, mode: m.mode, status: st.status,
       ...(st.text === st.status ? {} : { statusText: st.text }), ...(st.hint ? { hint: st.hint } : {}), ...(s.status === 'running' ? { driver: s.driver } : {}),
-      exitCode: s.exitCode, startedAt: m.t, durationMs: s.durationMs, rtoMs: m.rtoMs, operators: [...s.operators], host: m.host, params: m.params,
+      exitCode: s.exitCode, startedAt: m.t, durationMs: s.durationMs, ...(s.simDurationMs === null ? {} : { simDurationMs: s.simDurationMs }), rtoMs: m.rtoMs, operators: [...s.operators], host: m.host, params: m.params,
       tornTail, resumes, decisions, confirms, steps,
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
@@ -34,7 +36,9 @@ export function showCommand(arg: string, f: { json?: boolean; store?: string }):
   }
   const w = (l: string): boolean => process.stdout.write(`${l}\n`);
   const rto = m.rtoMs === null ? '' : formatDuration(m.rtoMs);
-  const took = s.durationMs !== null
+  const took = s.simDurationMs !== null
+    ? ` · simulated ${formatDuration(s.simDurationMs)}${rto && ` of RTO ${rto}`} · real ${formatDuration(s.durationMs ?? 0)}`
+    : s.durationMs !== null
     ? ` · ${formatDuration(s.durationMs)}${rto && ` of RTO ${rto}`}`
     : ` · started ${formatDuration(Math.max(0, Date.now() - Date.parse(m.t)))} ago, not finished${rto && ` · RTO ${rto}`}`;
   w(`${m.title} (${m.runbookId}) — run ${runId}`);

@@ -11,6 +11,7 @@ import { LineBuffer } from './line-buffer.js';
 import { judge, type Judged } from './outcome.js';
 import { realClock, type Clock } from './clock.js';
 import type { Autopilot, Prompter } from './prompter.js';
+import { approvalGate, type Approvals, type GateOptions } from './approvals.js';
 import { unlessAborted } from './sleep.js';
 import { journalSafe, stepOutput } from './step-output.js';
 
@@ -37,6 +38,8 @@ export interface EngineOptions {
   readonly clock?: Clock;
   /** Simulation with --auto: the scenario answers confirms and failure menus. */
   readonly autopilot?: Autopilot;
+  /** Four-eyes: the votes of other operators (`runbook approve`), for steps with `approvers` / `requireSecondOperator`. */
+  readonly approvals?: Approvals;
 }
 
 export interface EngineResult {
@@ -85,6 +88,8 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
     outputs.set(step.id, stepOutput(status, durationMs, extra.value, extra.result));
   };
 
+  const gateOptions: GateOptions = { emit: o.emit, approvals: o.approvals, signal: o.signal, runner: o.run.operator, autopilot: o.autopilot !== undefined };
+
   const confirm: Handler<'confirm'> = async (step) => {
     const startedAt = clock.now();
     o.emit({ type: 'step-started', stepId: step.id, kind: step.kind, title: step.title, phase: step.phase ?? null, attempt: 1, action: null, ...described(step), ...simAt() });
@@ -102,7 +107,21 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
     const decideMs = Date.now() - asked;
     if (clock.simulated) await clock.sleep(pilot ? pilot.decideMs : decideMs, o.signal);
     o.emit({ type: 'confirm-answered', stepId: step.id, answer, by, auto, ...(auto ? {} : { decideMs }), ...simAt() });
-    const result = { answer, by, auto };
+    const result: { answer: boolean; by: string; auto: boolean; approvedBy?: readonly string[] } = { answer, by, auto };
+    const approvers = step.options.approvers ?? 1;
+    if (answer && approvers > 1) {
+      const gate = await approvalGate(gateOptions, step, approvers);
+      if (gate.kind === 'interrupted') return interrupted(step, startedAt);
+      if (gate.kind === 'approved') result.approvedBy = gate.by;
+      else if (gate.kind === 'rejected' && step.options.onNo === 'continue') {
+        finish(step, startedAt, 'ok', 1, { value: false, result: { ...result, answer: false, rejectedBy: gate.by }, by: gate.by });
+        return 'next';
+      } else {
+        const error = gate.kind === 'rejected' ? `rejected by ${gate.by}: ${gate.reason}` : gate.error;
+        finish(step, startedAt, 'failed', 1, { value: false, result, by, error });
+        return gate.kind === 'rejected' ? 'abort' : 'failed';
+      }
+    }
     if (answer || step.options.onNo === 'continue') {
       finish(step, startedAt, 'ok', 1, { value: answer, result, by });
       return 'next';
@@ -154,6 +173,25 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
     if (!o.mode.canExecute(step) || execute === undefined) {
       finish(step, startedAt, 'planned', 0);
       return 'next';
+    }
+    const approvers = step.options.approvers ?? 1;
+    if (approvers > 1) {
+      // Four eyes before the action (promote with requireSecondOperator): nothing runs until approved.
+      const gate = await approvalGate(gateOptions, step, approvers);
+      if (gate.kind === 'interrupted') return interrupted(step, startedAt);
+      if (gate.kind === 'rejected') {
+        finish(step, startedAt, 'failed', 0, { error: `rejected by ${gate.by}: ${gate.reason}`, by: gate.by });
+        return 'abort';
+      }
+      if (gate.kind !== 'approved') {
+        if (step.options.continueOnError) {
+          anyFailed = true;
+          finish(step, startedAt, 'failed', 0, { error: gate.error, continued: true });
+          return 'next';
+        }
+        finish(step, startedAt, 'failed', 0, { error: gate.error });
+        return 'failed';
+      }
     }
     const retry = step.options.retry ?? { attempts: 1, intervalMs: 0, backoff: 1 };
     let attempts = 0;
@@ -255,7 +293,7 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
     if (r === 'abort') return end('aborted', EXIT.aborted);
     if (r === 'failed') return end('failed', EXIT.failed);
   }
-  return anyFailed && !live ? end('failed', EXIT.failed) : end('done', EXIT.done);
+  return anyFailed && !acts ? end('failed', EXIT.failed) : end('done', EXIT.done);
 }
 
 function described(step: StepNode): { description?: string } {

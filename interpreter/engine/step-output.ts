@@ -1,3 +1,4 @@
+import { isPlaceholder } from './placeholder.js';
 import type { StepOutput, StepStatus } from '../../dsl/context.js';
 
 /** The frozen `c.steps[id]` object; exec results also expose stdout, stderr and exitCode at the top. */
@@ -23,6 +24,8 @@ export function journalSafe(v: unknown): unknown {
   const walk = (x: unknown, depth: number): unknown => {
     if (typeof x === 'string') return x.length > TEXT_LIMIT ? `…${x.slice(x.length - TEXT_LIMIT)}` : x;
     if (typeof x === 'bigint') return x.toString();
+    // A placeholder (dry-run, simulation) keeps its text, so a resumed run reads `<steps.x.value>` again.
+    if (isPlaceholder(x)) return String(x);
     if (typeof x === 'function' || typeof x === 'symbol' || x === undefined) return undefined;
     if (x === null || typeof x !== 'object') return typeof x === 'number' && !Number.isFinite(x) ? String(x) : x;
     if (seen.has(x) || depth > 40) return '[circular]';

@@ -24,7 +24,7 @@ const renderers: Renderers = {
     const body = node.body === undefined ? '' : ` body: ${JSON.stringify(resolve(node.body, c, 'http body'))}`;
     const status = node.expectStatus ? ` (expect ${node.expectStatus.join('|')})` : '';
     const timeout = node.timeoutMs === undefined ? '' : ` (timeout ${formatSpec(node.timeoutMs)})`;
-    return `${node.method} ${url}${body}${status}${httpExpectations(node)}${timeout}${httpTls(node, c)}`;
+    return `${node.method} ${url}${body}${httpHeaders(node, c)}${status}${httpExpectations(node)}${timeout}${httpTls(node, c)}`;
   },
   promote: (node, c) => {
     const lines = [`promote (${node.driver}):`, `  precheck: ${renderAction(node.precheck, c)}`];
@@ -94,6 +94,16 @@ function httpTls(node: HttpNode, c: RuntimeCtx): string {
   }
   if (t.servername) parts.push(`TLS name ${String(resolve(t.servername, c, 'http tls.servername'))}`);
   return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+const SENSITIVE_HEADER = /authorization|cookie|token|secret|key|password|signature/i;
+
+/** Headers a reviewer must see; values of credential-like headers are masked (secrets are redacted anyway). */
+function httpHeaders(node: HttpNode, c: RuntimeCtx): string {
+  const entries = Object.entries(node.headers);
+  if (entries.length === 0) return '';
+  const shown = entries.map(([name, v]) => `${name}: ${SENSITIVE_HEADER.test(name) ? '***' : String(resolve(v, c, `http header ${name}`))}`);
+  return ` (headers ${shown.join(', ')})`;
 }
 
 export function renderAction(node: ActionNode, c: RuntimeCtx): string {

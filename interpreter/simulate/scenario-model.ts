@@ -9,6 +9,8 @@ export interface StepScriptModel {
   readonly failWhen: { readonly test: (state: ScenarioState) => boolean; readonly text: string } | undefined;
   readonly message: string | undefined;
   readonly output: ((state: ScenarioState) => string) | undefined;
+  /** `{{key}}`s of a text output (checked against the declared state at load). */
+  readonly templateKeys: readonly string[];
   readonly value: { readonly get: (state: ScenarioState) => unknown } | undefined;
   readonly onFailure: readonly FailureChoice[];
   readonly answer: boolean | undefined;

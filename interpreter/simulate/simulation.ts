@@ -36,6 +36,7 @@ export function createSimulation(plan: RunbookPlan, scenario: ScenarioModel, o: 
   clock.onAdvance((t) => world.advanceTo(t));
   const steps = new Map(plan.steps.map((s) => [s.id, s]));
   const noted = new Set<string>();
+  const broken = new Set<string>();
 
   const execute: RunAction = async (node, env): Promise<ActionOutcome> => {
     const step = steps.get(env.stepId);
@@ -47,19 +48,32 @@ export function createSimulation(plan: RunbookPlan, scenario: ScenarioModel, o: 
       env.onOutput('stdout', `[scenario] ${script.note}\n`);
     }
     const state = world.state;
-    const failure = scriptedFailure(script, attempt, clock.now(), state);
+    // A scenario function that throws is a bug in the scenario, not a fault of the world: said so, and
+    // with --auto the run stops there instead of retrying it.
+    let scenarioBug: string | undefined;
+    const guard = <T>(what: string, f: () => T): T | undefined => {
+      try {
+        return f();
+      } catch (e) {
+        scenarioBug ??= `scenario bug in steps.${step.id}.${what}: ${e instanceof Error ? e.message : String(e)} (fix the scenario ${scenario.file ?? ''})`.replace(' ()', '');
+        broken.add(step.id);
+        return undefined;
+      }
+    };
+    const failure = guard('failWhen', () => scriptedFailure(script, attempt, clock.now(), state));
     let durationMs = script?.durationMs ?? step.options.estimateMs ?? DEFAULT_MS[step.kind];
     const limit = env.timeoutMs;
     const timedOut = failure === undefined && limit !== undefined && durationMs > limit;
     if (timedOut) durationMs = limit;
-    const output = script?.output?.(state);
+    const output = guard('output', () => script?.output?.(state));
     if (output !== undefined && output !== '') env.onOutput('stdout', output.endsWith('\n') ? output : `${output}\n`);
     await clock.sleep(durationMs, env.signal);
-    const error = timedOut ? `timed out after ${formatDuration(limit ?? 0)} (simulated: the step takes ${formatDuration(script?.durationMs ?? step.options.estimateMs ?? 0)})` : failure;
+    const value = script?.value ? guard('value', () => script.value!.get(state)) : undefined;
+    const error = scenarioBug ?? (timedOut ? `timed out after ${formatDuration(limit ?? 0)} (simulated: the step takes ${formatDuration(script?.durationMs ?? step.options.estimateMs ?? 0)})` : failure);
     const ok = error === undefined;
     const result = simulate(node, env.ctx, { ok, output, error, durationMs, timedOut, redact: env.redact, run: { progress: env.progress, stepId: env.stepId } });
     if (!ok) return { ok, result, text: output ?? '', error, timedOut, decided: { value: result } };
-    if (script?.value) return { ok, result, text: output ?? '', decided: { value: script.value.get(state) } };
+    if (script?.value) return { ok, result, text: output ?? '', decided: { value } };
     // Scripted output: the step's own parse / expect judge it, as they would the real command's.
     if (output !== undefined) return { ok, result, text: output };
     return { ok, result, text: '', decided: { value: step.options.parse ? placeholder(`steps.${step.id}.value`) : result } };
@@ -71,7 +85,15 @@ export function createSimulation(plan: RunbookPlan, scenario: ScenarioModel, o: 
           const s = scenario.steps.get(step.id);
           return { answer: s?.answer ?? true, decideMs: s?.decideInMs ?? step.options.estimateMs ?? 0 };
         },
-        onFailure: (step, error) => decide(step, error, scenario.steps.get(step.id), world.nextDecision(step.id)),
+        onFailure: (step, error) => {
+          if (broken.has(step.id)) return { choice: 'abort' };
+          const n = world.nextDecision(step.id);
+          if (n >= MAX_AUTO_DECISIONS) {
+            world.warn(step.id, `--auto: ${MAX_AUTO_DECISIONS} failure decisions for this step already; the simulation stops here (a scenario whose step never recovers).`);
+            return { choice: 'abort' };
+          }
+          return decide(step, error, scenario.steps.get(step.id), n);
+        },
       }
     : undefined;
 
@@ -102,7 +124,6 @@ function scriptedFailure(script: StepScriptModel | undefined, attempt: number, n
 }
 
 function decide(step: StepNode, error: string, script: StepScriptModel | undefined, n: number): FailureDecision {
-  if (n >= MAX_AUTO_DECISIONS) return { choice: 'abort' };
   const list = script?.onFailure ?? [];
   const choice = list.length > 0 ? list[Math.min(n, list.length - 1)]! : n < 3 ? 'retry' : 'abort';
   switch (choice) {

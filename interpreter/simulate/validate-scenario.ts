@@ -64,6 +64,7 @@ export function validateScenario(raw: unknown, plan: RunbookPlan, source: string
   }
 
   const events: ScenarioEventModel[] = [];
+  const rawEvents: ScenarioEventModel[] = [];
   if (top['events'] !== undefined) {
     if (!Array.isArray(top['events'])) bad('events', `expected a list of { at, say, set }, got ${describe(top['events'])}.`);
     (top['events'] as unknown[]).forEach((e, i) => {
@@ -73,21 +74,31 @@ export function validateScenario(raw: unknown, plan: RunbookPlan, source: string
       if (ev['at'] === undefined) bad(`${path}.at`, 'missing: when the event happens, in simulated time since the start ("4m").');
       if (ev['say'] === undefined) bad(`${path}.say`, 'missing: what the participants are told ("standby lag jumps to 2 GiB").');
       events.push({ atMs: duration(ev['at'], `${path}.at`), say: text(ev['say'], `${path}.say`), set: ev['set'] === undefined ? {} : { ...obj(ev['set'], `${path}.set`) } });
+      rawEvents.push(events.at(-1)!);
     });
   }
   events.sort((a, b) => a.atMs - b.atMs);
-  const known = new Set([...Object.keys(state), ...events.flatMap((e) => Object.keys(e.set))]);
+  // Every fact of the world is declared with its starting value: a typo in an event, a condition or an
+  // output template would otherwise silently never match.
+  const known = new Set(Object.keys(state));
+  const declare = (key: string, path: string): void => {
+    if (!known.has(key)) bad(path, `"${key}" is not in the scenario state${near(key)}. Declare it with its starting value under state:.`);
+  };
+  const near = (key: string): string => {
+    const n = closest(key, [...known]);
+    return n ? ` (did you mean "${n}"?)` : '';
+  };
+  rawEvents.forEach((ev, i) => Object.keys(ev.set).forEach((k) => declare(k, `events[${i}].set.${k}`)));
   for (const [id, s] of steps) {
     const key = s.failWhen?.text.match(/^state\.(\S+)/)?.[1];
-    if (key !== undefined && !known.has(key)) {
-      bad(`steps.${id}.failWhen.state`, `"${key}" is not in the scenario state. Give it a starting value under state: (or set it from an event).`);
-    }
+    if (key !== undefined) declare(key, `steps.${id}.failWhen.state`);
+    for (const k of s.templateKeys) declare(k, `steps.${id}.output`);
   }
   return Object.freeze({ name, description, file: null, state: Object.freeze(state), steps, events: Object.freeze(events) });
 
   function stepScript(o: Record<string, unknown>, step: StepNode, path: string): StepScriptModel {
     const confirm = step.kind === 'confirm';
-    only(o, confirm ? CONFIRM_FIELDS : ACTION_FIELDS, path, confirm ? `a confirm step's script (it is asked, not run)` : `a ${step.kind} step's script`);
+    only(o, confirm ? CONFIRM_FIELDS : ACTION_FIELDS, path, confirm ? `a confirm step's script (it is asked, not run)` : `${step.kind === 'exec' ? 'an' : 'a'} ${step.kind} step's script`);
     let failTimes = 0;
     let message = o['message'] === undefined ? undefined : text(o['message'], `${path}.message`);
     const f = o['fail'];
@@ -108,6 +119,7 @@ export function validateScenario(raw: unknown, plan: RunbookPlan, source: string
       failWhen: o['failWhen'] === undefined ? undefined : condition(o['failWhen'], `${path}.failWhen`),
       message,
       output: o['output'] === undefined ? undefined : output(o['output'], `${path}.output`),
+      templateKeys: typeof o['output'] === 'string' ? [...o['output'].matchAll(/\{\{\s*([\w.-]+)\s*\}\}/g)].map((m) => m[1]!) : [],
       value: 'value' in o ? valueOf(o['value']) : undefined,
       onFailure: o['onFailure'] === undefined ? [] : choices(o['onFailure'], `${path}.onFailure`),
       answer: o['answer'] === undefined ? undefined : answer(o['answer'], `${path}.answer`),

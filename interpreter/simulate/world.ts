@@ -39,6 +39,13 @@ export class World {
     }
   }
 
+  /** A facilitator-facing warning in the run's event stream (journaled, shown by every UI). */
+  warn(stepId: string | null, message: string): void {
+    const body: EventBody = { type: 'warning', stepId, message };
+    if (this.#emit) this.#emit(body);
+    else this.#pending.push(body);
+  }
+
   /** Resume: events up to `t` already happened (they are in the journal); apply them without telling again. */
   restoreTo(t: number): void {
     const events = this.#scenario.events;

@@ -34,7 +34,8 @@ function action(a: ActionNode): unknown {
         a.expectJson ? (a.expectJson.type === 'fn' ? fnText(a.expectJson.fn) : a.expectJson.paths.map((p) => [p.path, p.expected.type === 'fn' ? fnText(p.expected.fn) : p.expected.type === 'regexp' ? String(p.expected.re) : p.expected.value])) : null,
         a.tls ? [a.tls.ca && lazyText(a.tls.ca), a.tls.insecure, a.tls.servername && lazyText(a.tls.servername)] : null,
       ]] : [];
-      return ['http', a.method, lazyText(a.url), a.body && lazyText(a.body), a.headers, a.expectStatus, a.timeoutMs, ...extra];
+      const headers = Object.fromEntries(Object.entries(a.headers).map(([k, v]) => [k, lazyText(v)]));
+      return ['http', a.method, lazyText(a.url), a.body && lazyText(a.body), headers, a.expectStatus, a.timeoutMs, ...extra];
     }
     case 'redis':
       return ['redis', a.op, withFns(lazyText(a.conn)), a.command, a.args.map((x) => withFns(lazyText(x))), a.readOnly, a.primary && withFns(lazyText(a.primary)), a.timeoutMs];

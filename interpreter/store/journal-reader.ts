@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { EVENT_TYPES, JOURNAL_VERSION, type JournalEvent } from '../events.js';
 import { UsageError } from '../errors.js';
+import type { ReadJournal } from './run-store.js';
 
-export interface ReadJournal {
-  readonly events: readonly JournalEvent[];
-  /** The last line was cut short by a crash and has been ignored. */
-  readonly tornTail: boolean;
-}
+export type { ReadJournal } from './run-store.js';
 
 /**
  * Reads a journal. A torn last line (crash mid-write) is tolerated; any other damage is an error
@@ -22,6 +19,15 @@ export function readJournal(path: string): ReadJournal {
   const lines = text.split('\n');
   const endsClean = text.endsWith('\n');
   if (endsClean) lines.pop();
+  return parseJournal(lines, endsClean, path);
+}
+
+/**
+ * Parses a journal's lines (`where` names it in errors: a file, or a run in a PostgreSQL store).
+ * `endsClean`: false when the last line may be torn (a file that does not end with a newline).
+ */
+export function parseJournal(lines: readonly string[], endsClean: boolean, where: string): ReadJournal {
+  const path = where;
   const events: JournalEvent[] = [];
   let tornTail = false;
   for (let i = 0; i < lines.length; i++) {

@@ -1,6 +1,8 @@
 import { closeSync, fstatSync, fsync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { EventSink, JournalEvent } from '../events.js';
+import type { JournalEvent } from '../events.js';
+import { HashChain } from './hash-chain.js';
+import type { JournalSink } from './run-store.js';
 
 /**
  * Append-only NDJSON. Each event is written with one write(2) before the engine goes on, so a
@@ -12,14 +14,17 @@ import type { EventSink, JournalEvent } from '../events.js';
  * the run's end synchronously. One fsync per mutating step, overlapped with the step instead of
  * three in its path (measured: a blocking fsync per event cost ~0.5 ms per step here).
  */
-export class JournalWriter implements EventSink {
+export class JournalWriter implements JournalSink {
   #fd: number | undefined;
   /** Bytes of a torn last line (a crash mid-write) cut off before appending, so it cannot end up mid-file. */
   readonly droppedTornBytes: number;
+  /** Seals each line into the journal's hash chain, continuing the chain of a journal being resumed. */
+  readonly #chain: HashChain;
   constructor(readonly path: string, private readonly durable = true) {
     mkdirSync(dirname(path), { recursive: true });
     this.#fd = openSync(path, 'a+', 0o600); // a+: appends, and can read the tail to drop a torn line
     this.droppedTornBytes = dropTornTail(this.#fd, path);
+    this.#chain = new HashChain(lastLine(this.#fd));
   }
 
   #syncing: Promise<void> | undefined;
@@ -27,7 +32,7 @@ export class JournalWriter implements EventSink {
   write(e: JournalEvent): void {
     const fd = this.#fd;
     if (fd === undefined) return;
-    writeSync(fd, `${JSON.stringify(e)}\n`);
+    writeSync(fd, `${this.#chain.seal(e)}\n`);
     if (!this.durable || !mustSync(e)) return;
     if (e.type === 'run-finished') {
       fsyncSync(fd);
@@ -43,7 +48,17 @@ export class JournalWriter implements EventSink {
     this.#syncing = undefined;
   }
 
-  close(): void {
+  /** The line is in the file already (one write(2)); its fsync overlaps the step and `settled()` waits for it. */
+  beforeAction(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.closeSync();
+    return Promise.resolve();
+  }
+
+  closeSync(): void {
     if (this.#fd === undefined) return;
     fsyncSync(this.#fd);
     closeSync(this.#fd);
@@ -77,4 +92,21 @@ function dropTornTail(fd: number, path: string): number {
   const keep = readFileSync(path).lastIndexOf(0x0a) + 1;
   ftruncateSync(fd, keep);
   return size - keep;
+}
+
+/** The journal's last line (it ends with a newline once a torn tail is dropped); undefined when empty. */
+function lastLine(fd: number): string | undefined {
+  const size = fstatSync(fd).size;
+  if (size === 0) return undefined;
+  let acc = Buffer.alloc(0); // the bytes from `pos` up to the final newline
+  for (let pos = size - 1; pos > 0; ) {
+    const start = Math.max(0, pos - 64 * 1024);
+    const buf = Buffer.alloc(pos - start);
+    readSync(fd, buf, 0, buf.length, start);
+    acc = Buffer.concat([buf, acc]);
+    const nl = buf.lastIndexOf(0x0a);
+    if (nl !== -1) return acc.subarray(nl + 1).toString('utf8');
+    pos = start;
+  }
+  return acc.toString('utf8');
 }

@@ -26,6 +26,8 @@ export interface RunState {
   readonly meta: RunStartedEvent;
   readonly steps: Map<string, StepState>;
   status: RunStatus | 'running';
+  /** Simulation: the simulated time the run took. */
+  simDurationMs: number | null;
   durationMs: number | null;
   exitCode: number | null;
   lastEventAt: string;
@@ -43,7 +45,7 @@ export function replay(events: readonly JournalEvent[]): RunState {
   const meta = events[0] as RunStartedEvent;
   const steps = new Map<string, StepState>(meta.steps.map((s) => [s.id, { id: s.id, status: 'pending', durationMs: null, attempts: 0 }]));
   const state: RunState = {
-    meta, steps, status: 'running', durationMs: null, exitCode: null, lastEventAt: meta.t, operators: new Set([meta.operator]),
+    meta, steps, status: 'running', durationMs: null, simDurationMs: null, exitCode: null, lastEventAt: meta.t, operators: new Set([meta.operator]),
     driver: { host: meta.host, pid: meta.pid }, resumes: [], decisions: [], confirms: [],
   };
   const at = (id: string): StepState => {
@@ -91,6 +93,7 @@ export function replay(events: readonly JournalEvent[]): RunState {
       case 'run-finished':
         state.status = e.status;
         state.durationMs = e.durationMs;
+        state.simDurationMs = e.simDurationMs ?? null;
         state.exitCode = e.exitCode;
         break;
       default:

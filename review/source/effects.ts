@@ -19,7 +19,7 @@ const COMMAND_VERBS: readonly Verb[] = [
   { label: 'scale to 0', re: /(?:--replicas[= ]0\b|\breplicas["']?\s*[:=]\s*0\b|\bscale\b[^\n;|&]*\s0\s*$)/im },
   { label: 'switchover', re: /\bswitchover\b/i },
   { label: 'failover', re: /\bfailover\b(?![-_.]?(?:dns|json|runbook|test))/i },
-  { label: 'promote', re: /(?:\bpromote\b|promote[-_]?(?:to[-_]?primary|standby)|PromoteStandby)/i },
+  { label: 'promote', re: /(?:\bpromote\b|promote[-_]?(?:to[-_]?primary|standby)|PromoteStandby|\b(?:replicaof|slaveof)\s+no\s+one\b|\bpg_promote\b)/i },
   { label: 'DNS change', re: /\b(?:route53\s+change-resource-record-sets|nsupdate|gcloud\s+dns\s+record-sets\s+(?:update|create|delete|transaction)|az\s+network\s+dns\s+record-set\s+\S+\s+(?:update|set|add|remove|delete))\b/i },
   { label: 'kill', re: /(?:^|[\s;&|(`])(?:sudo\s+)?(?:kill|pkill|killall)\s/ },
   { label: 'shutdown', re: /\b(?:shutdown|reboot|poweroff|halt)\b/i },

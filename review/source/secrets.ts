@@ -29,6 +29,8 @@ export const SECRET_PATTERNS: readonly SecretPattern[] = [
   { id: 'private-key', label: 'a private key', re: /(?<secret>-----BEGIN [A-Z ]*PRIVATE KEY-----)/g },
   { id: 'bearer', label: 'a bearer token', re: /\b[Bb]earer\s+(?<secret>[A-Za-z0-9._~+/=-]{16,})/g },
   { id: 'password-flag', label: 'a password or token on a command line', re: /(?:^|\s)--?(?:password|passwd|pass|token|api-key|apikey|secret|auth-token)(?:=|\s+)(?<secret>[^\s$'"`<][^\s'"`]*)/gi },
+  // Tools whose short flag is the password: redis-cli -a, mysql -p<pw>, sshpass -p.
+  { id: 'password-short-flag', label: 'a password on a command line', re: /\b(?:redis-cli|valkey-cli)\b[^\n;|&]*?\s-a\s+(?<secret>[^\s$'"`<-][^\s'"`]*)|\b(?:mysql|mysqladmin|mysqldump)\b[^\n;|&]*?\s-p(?<secret2>[^\s$'"`<][^\s'"`]*)|\bsshpass\s+-p\s*(?<secret3>[^\s$'"`<][^\s'"`]*)/g },
   { id: 'password-env', label: 'a password or token in an environment assignment', re: /\b[A-Z0-9_]*(?:PASSWORD|PASSWD|TOKEN|SECRET|API_KEY|APIKEY)=(?<secret>[^\s$'"`<][^\s'"`]*)/g },
 ];
 
@@ -45,7 +47,7 @@ export function findSecrets(text: string): SecretHit[] {
   for (const pattern of SECRET_PATTERNS) {
     pattern.re.lastIndex = 0;
     for (let m = pattern.re.exec(text); m; m = pattern.re.exec(text)) {
-      const secret = m.groups?.['secret'];
+      const secret = m.groups?.['secret'] ?? m.groups?.['secret2'] ?? m.groups?.['secret3'];
       if (secret === undefined || isPlaceholder(secret) || secret.includes('${')) continue;
       hits.push({ pattern, index: m.index + m[0].lastIndexOf(secret), length: secret.length });
     }

@@ -42,6 +42,8 @@ describe('scenario() types', () => {
     scenario(rb, { name: 'x', state: { lag: 1 }, events: [{ at: '1m', say: 's', set: { lagBytes: 0 } }] });
     // @ts-expect-error a bad failure choice
     scenario(rb, { name: 'x', steps: { health: { onFailure: 'ignore' } } });
+    // @ts-expect-error a condition on a state key the scenario does not declare
+    scenario(rb, { name: 'x', state: { lag: 1 }, steps: { health: { failWhen: { state: 'lagg', gt: 1 } } } });
     // @ts-expect-error the name is required
     scenario(rb, { steps: {} });
     expectTypeOf<NonNullable<ScenarioSpec<StepsOf<typeof rb>, { lag: number }>['steps']>['lag']>().toMatchTypeOf<{ value?: number | ((s: { lag: number }) => number) } | undefined>();

@@ -258,3 +258,25 @@ describe('bad options are definition errors when the runbook is built', () => {
     bad(() => http.get('http://x', { retries: 3 } as never), /http.get: unknown option "retries"/);
   });
 });
+
+describe('headers and bodies computed from the run', () => {
+  it('a header value may be c => text: it is resolved when the request is made, and shown masked in the dry-run', async () => {
+    const r = await receiver();
+    const rb = runbook('http-headers', { title: 'Headers' })
+      .check('who', 'Who', fn(() => 'dr-team', { readOnly: true }))
+      .check('call', 'Call', http.get(`${r.url}/h`, { headers: { 'X-Team': (c) => String(c.steps.who.value), Authorization: () => 'Bearer t0ken' } }));
+    const live = await run(rb);
+    expect(live.exitCode).toBe(0);
+    expect(r.requests[0]?.headers['x-team']).toBe('dr-team');
+    expect(r.requests[0]?.headers['authorization']).toBe('Bearer t0ken');
+    const dry = await run(rb, dryRunMode);
+    expect(rendered(dry.events, 'call')).toContain('(headers X-Team: <steps.who.value>, Authorization: ***)');
+    expect(rendered(dry.events, 'call')).not.toContain('t0ken');
+  });
+
+  it('a header that is neither text nor a function, and a function inside a literal body, are definition errors', () => {
+    expect(() => http.get('http://127.0.0.1:1/', { headers: { 'X-N': 5 as unknown as string } })).toThrow(/header "X-N" must be text or c => text/);
+    expect(() => http.post('http://127.0.0.1:1/', { body: { region: 'eu', token: () => 'x' } })).toThrow(/body has a function at \$\.token; JSON cannot carry it\. Compute the whole body instead/);
+    expect(() => http.post('http://127.0.0.1:1/', { body: () => ({ token: 'x' }) })).not.toThrow();
+  });
+});

@@ -41,3 +41,17 @@ describe('npm start (the demo tabletop)', () => {
     expect(events.find((e) => e.type === 'step-finished' && e.stepId === 'promote-standby')).toMatchObject({ status: 'ok' });
   });
 });
+
+describe('the README scenario examples are the shipped files', () => {
+  it('the YAML twin plays the same path as the typed scenario', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const store = join(tmp.dir, 'store-yaml');
+    const r = await runCli(['run', join(ROOT, 'examples/tabletop/pg-failover.ts'), '--simulate', join(ROOT, 'examples/tabletop/standby-lagging.yaml'), '--auto', '--ui', 'plain', '--store', store]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/DONE · simulated 9m25s of RTO 5m00s/);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const yaml = readFileSync(join(ROOT, 'examples/tabletop/standby-lagging.yaml'), 'utf8').split('\n').filter((l) => !l.startsWith('#')).join('\n');
+    expect(readme).toContain(yaml.trim());
+  });
+});

@@ -32,6 +32,9 @@ const cases: { name: string; file: string; text: string; says: string[] }[] = [
   { name: 'invalid JSON', file: 'p.json', text: '{"name": "x",}', says: ['not valid JSON'] },
   { name: 'not a map', file: 'q.yaml', text: '- just\n- a list\n', says: ['expected a map of fields, got a list'] },
   { name: 'a function field in YAML is impossible; output must be text', file: 'r.yaml', text: 'steps:\n  leader:\n    output: { text: 1 }\n', says: ['steps.leader.output', 'as text'] },
+  { name: 'an event sets a key the state does not declare (typo)', file: 'v.yaml', text: 'state: { lagBytes: 1 }\nevents:\n  - { at: 3m, say: caught up, set: { lagByte: 0 } }\n', says: ['events[0].set.lagByte', '"lagByte" is not in the scenario state (did you mean "lagBytes"?)'] },
+  { name: 'an output template names an undeclared key', file: 'w.yaml', text: 'state: { lagBytes: 1 }\nsteps:\n  standby-lag:\n    output: "{{lagg}}"\n', says: ['steps.standby-lag.output', '"lagg" is not in the scenario state'] },
+  { name: 'an article that fits: "an exec step"', file: 'x.yaml', text: 'steps:\n  fence-old:\n    answer: yes\n', says: ["in an exec step's script"] },
   { name: 'unknown file kind', file: 's.txt', text: 'name: x', says: ['unknown kind of file ".txt"'] },
   { name: 'TS module whose default export is not a scenario', file: 't.ts', text: 'export default { name: "x" };\n', says: ['is not a scenario', "import scenario from 'runbook'"] },
 ];

@@ -149,6 +149,27 @@ describe('run --simulate <scenario> --auto', () => {
     expect(resumed.at(-1)).toMatchObject({ type: 'run-finished', status: 'done', simDurationMs: abortedAt + 120_000 + 15_000 + 2_000 });
   });
 
+  it('a scenario function that throws is reported as a scenario bug and stops the unattended run (no retries of a bug)', async () => {
+    const file = join(tmp.dir, 'buggy.scenario.ts');
+    writeFileSync(file, `import { scenario } from 'runbook';\nimport failover from '${RUNBOOK.replace(/\.ts$/, '.js')}';\nexport default scenario(failover, { name: 'buggy', state: { lag: 1 }, steps: { 'standby-lag': { output: (s) => (s as unknown as { x: { y: string } }).x.y } } });\n`);
+    const r = await simulate('--simulate', file, '--auto');
+    expect(r.code).toBe(3);
+    const failed = finished(r.events, 'standby-lag');
+    expect(failed?.error).toMatch(/^scenario bug in steps\.standby-lag\.output: Cannot read properties of undefined/);
+    expect(r.events.filter((e) => e.type === 'decision').map((e) => e.choice)).toEqual(['abort']);
+  });
+
+  it('a step that never recovers stops after 20 automatic decisions, with a warning saying why', async () => {
+    const file = join(tmp.dir, 'forever.yaml');
+    writeFileSync(file, 'steps:\n  fence-old:\n    fail: 1000\n    onFailure: retry\n');
+    const r = await simulate('--simulate', file, '--auto');
+    expect(r.code).toBe(3);
+    expect(r.events.filter((e) => e.type === 'decision' && e.choice === 'retry')).toHaveLength(20);
+    expect(r.events.find((e) => e.type === 'warning')?.message).toContain('20 failure decisions for this step already');
+    expect(r.stdout).toContain('not achieved: the run did not complete');
+    expect(r.stdout).toContain('to continue: runbook resume');
+  });
+
   it('without --auto and without a terminal it refuses before the first step, pointing at --auto', async () => {
     const r = await simulate('--simulate', FIX('lagging.yaml'));
     expect(r.code).toBe(2);

@@ -1,0 +1,162 @@
+// runbooks/regional-dr-failover.ts as written: lint clean, the dry-run shows the DR plan's commands (Route53, dig,
+// pg_promote, conjur-cli, kubectl scale) and the communication templates, and each tabletop scenario takes its path
+// — clean failover; DNS propagation slow (the check keeps polling until the resolver follows); DR database standby
+// not caught up (the bounded wait runs out, the DBA keeps waiting, then it promotes) — asserted from the journal.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../helpers/cli.js';
+import regional from '../../runbooks/regional-dr-failover.js';
+
+const RUNBOOK = 'runbooks/regional-dr-failover.ts';
+const SCENARIO = (name: string): string => `runbooks/scenarios/regional-dr-failover/${name}`;
+
+interface Ev {
+  type: string; stepId?: string; status?: string; attempts?: number; choice?: string; answer?: boolean; by?: string; error?: string; retryInMs?: number | null;
+  simAtMs?: number; simDurationMs?: number; atMs?: number; value?: unknown; result?: Record<string, unknown>; exitCode?: number; message?: string;
+  action?: { text: string } | null;
+}
+
+let tmp: { dir: string; cleanup: () => void };
+beforeEach(() => {
+  tmp = tempDir('runbook-regional-');
+});
+afterEach(() => tmp.cleanup());
+
+async function simulate(scenario: string): Promise<{ code: number | null; stdout: string; stderr: string; events: Ev[] }> {
+  const store = join(tmp.dir, 'store');
+  const r = await runCli(['run', RUNBOOK, '--simulate', SCENARIO(scenario), '--auto', '--ui', 'plain', '--store', store]);
+  const runs = existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson')) : [];
+  const events = runs.length === 1 ? readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
+  return { ...r, events };
+}
+const finished = (events: Ev[], id: string): Ev | undefined => events.find((e) => e.type === 'step-finished' && e.stepId === id);
+const finishedRun = (events: Ev[]): Ev => events.find((e) => e.type === 'run-finished')!;
+const message = (events: Ev[], id: string): string => String((finished(events, id)?.result as { message?: string } | undefined)?.message ?? '');
+
+describe('regional-dr-failover: the runbook as written', () => {
+  it('is lint clean', async () => {
+    const r = await runCli(['lint', RUNBOOK]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('no problems');
+    expect(r.code).toBe(0);
+  });
+
+  it('RTO 1 hour; the document\'s order (DNS → database → Conjur → apps) after readiness checks and the declaration; every step estimated', () => {
+    const plan = regional.toPlan();
+    expect(plan.rtoMs).toBe(3_600_000);
+    const ids = plan.steps.map((s) => s.id);
+    const at = (id: string): number => {
+      const i = ids.indexOf(id);
+      expect(i, id).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    // readiness and the human decisions come before the first change
+    for (const id of ['primary-region-down', 'dr-db-standby', 'dr-conjur-healthy', 'dr-deployments', 'primary-region-unavailable', 'declare-disaster', 'declare-slack', 'declare-pagerduty']) {
+      expect(at(id)).toBeLessThan(at('dns-switch'));
+    }
+    expect(at('dns-change-batch')).toBeLessThan(at('dns-switch'));
+    expect(at('dns-switch')).toBeLessThan(at('dns-insync'));
+    expect(at('dns-insync')).toBeLessThan(at('promote-dr-db'));
+    expect(at('dr-db-caught-up')).toBeLessThan(at('promote-dr-db'));
+    expect(at('promote-dr-db')).toBeLessThan(at('dr-db-primary'));
+    expect(at('dr-db-primary')).toBeLessThan(at('promote-conjur'));
+    expect(at('promote-conjur')).toBeLessThan(at('scale-eapi'));
+    expect(at('update-data-layer')).toBeLessThan(at('scale-eapi'));
+    expect(at('sapi-rolled-out')).toBeLessThan(at('dns-propagated'));
+    expect(at('dns-propagated')).toBeLessThan(at('public-health'));
+    expect(ids.slice(-2)).toEqual(['complete-slack', 'resolve-pagerduty']);
+    for (const s of plan.steps) expect(s.options.estimateMs, `${s.id} has an estimate`).toBeGreaterThan(0);
+    for (const s of plan.steps.filter((s) => s.kind === 'confirm')) {
+      expect(s.title.endsWith('?'), `${s.id} reads as a question`).toBe(true);
+      expect(s.options.description, `${s.id} has a description`).toBeTruthy();
+    }
+  });
+
+  it('dry-run shows the Route53 change and its checks, the promotions, the scale-up, the health checks and the templates', async () => {
+    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store')]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = r.stdout;
+    expect(out).toContain('GET https://api.eu-west-1.payments.example/api/health (timeout 10s)');
+    expect(out).toContain('sh: cat dns-failover.json');
+    expect(out).toContain('sh: aws route53 change-resource-record-sets --hosted-zone-id Z0EXAMPLE123456 --change-batch file://dns-failover.json --output json');
+    expect(out).toContain('sh: aws route53 wait resource-record-sets-changed --id <steps.dns-switch.value>');
+    expect(out).toContain('sh: dig +short @1.1.1.1 api.payments.example');
+    expect(out).toContain('(timeout 15s · wait up to 30m, polling every 30s');
+    expect(out).toContain('promote:  pg postgres://dr_admin@payments-db.eu-central-1.internal:5432/payment_db: select pg_promote(true, 120) as promoted');
+    expect(out).toContain('lag ≤ 16777216 bytes');
+    expect(out).toContain('sh: conjur-cli failover --force --site dr');
+    expect(out).toContain('sh: conjur health check');
+    expect(out).toContain('k8s scale payment-eapi to 3: PATCH /apis/apps/v1/namespaces/payment-system/deployments/payment-eapi/scale (merge-patch) {"spec":{"replicas":3}} [context dr-eu-central-1]');
+    expect(out).toContain('k8s scale payment-sapi to 3: PATCH /apis/apps/v1/namespaces/payment-system/deployments/payment-sapi/scale (merge-patch) {"spec":{"replicas":3}} [context dr-eu-central-1]');
+    expect(out).toContain('GET https://api.eu-central-1.payments.example/api/internal-health (expect $.status = "UP")');
+    expect(out).toContain('sh: ./scripts/health-check.sh --environment dr');
+    expect(out).toContain('DISASTER RECOVERY INITIATED: <run id> - Regional failure of eu-west-1: failing over to eu-central-1');
+    expect(out).toContain('Slack Channel: #disaster-recovery');
+    expect(out).toContain('notify pagerduty trigger (routing key <not set>, severity critical, dedup key = run id)');
+    expect(out).toContain('DR STATUS UPDATE: <run id>');
+    expect(out).toContain('DR RECOVERY COMPLETE: <run id>');
+    expect(out).toContain('nothing was run');
+  });
+});
+
+describe('regional-dr-failover: tabletop scenarios', () => {
+  it('tabletop: every step passes in order, the declaration, two status updates and the completion are captured; within RTO', async () => {
+    const r = await simulate('tabletop.yaml');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const fin = r.events.filter((e) => e.type === 'step-finished');
+    expect(fin.map((e) => e.status).every((s) => s === 'ok')).toBe(true);
+    expect(fin.map((e) => e.stepId)).toEqual(regional.toPlan().steps.map((s) => s.id));
+    expect(r.events.filter((e) => e.type === 'confirm-answered').map((e) => [e.stepId, e.answer])).toEqual([['primary-region-unavailable', true], ['declare-disaster', true]]);
+    expect(finished(r.events, 'dns-switch')?.value).toBe('/change/C02168177BNS6R50C32Q');
+    expect(r.events.find((e) => e.type === 'step-started' && e.stepId === 'dns-insync')?.action?.text).toContain('aws route53 wait resource-record-sets-changed --id /change/C02168177BNS6R50C32Q');
+    expect(finished(r.events, 'dns-propagated')).toMatchObject({ attempts: 1, value: ['payments-dr-lb.eu-central-1.elb.example', '18.194.22.7'] });
+    expect(message(r.events, 'declare-slack')).toContain('DISASTER RECOVERY INITIATED');
+    expect(message(r.events, 'update-data-layer')).toContain('Data layer promoted in the DR region');
+    expect(message(r.events, 'update-apps')).toContain('Payment APIs up in the DR region');
+    expect(message(r.events, 'complete-slack')).toContain('DR RECOVERY COMPLETE');
+    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0, simDurationMs: 22 * 60_000 + 1_000 });
+    expect(r.stdout).toMatch(/DONE · simulated 22m01s of RTO 1h00m \(36\.7%, within RTO\)/);
+  });
+
+  it('DNS propagation slow: INSYNC at once, but the resolver answers the old region until 31m — the check polls until then and only then passes; within RTO', async () => {
+    const r = await simulate('dns-propagation-slow.yaml');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.events.filter((e) => e.type === 'sim-event').map((e) => e.atMs)).toEqual([31 * 60_000]);
+    const started = r.events.find((e) => e.type === 'step-started' && e.stepId === 'dns-propagated')!;
+    const done = finished(r.events, 'dns-propagated')!;
+    expect(done.status).toBe('ok');
+    expect(started.simAtMs).toBeLessThan(20 * 60_000); // it began polling well before the resolver followed …
+    expect(done.simAtMs).toBeGreaterThanOrEqual(31 * 60_000); // … and did not pass before
+    expect(done.value).toEqual(['payments-dr-lb.eu-central-1.elb.example', '18.194.22.7']);
+    // nothing after it ran before the resolver followed: the public check saw the DR region
+    const publicHealth = r.events.find((e) => e.type === 'step-started' && e.stepId === 'public-health')!;
+    expect(publicHealth.simAtMs).toBeGreaterThanOrEqual(31 * 60_000);
+    expect(r.events.every((e) => e.type !== 'step-finished' || e.status === 'ok')).toBe(true);
+    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(r.stdout).toMatch(/DONE · simulated 34m25s of RTO 1h00m \(57\.4%, within RTO\)/);
+  });
+
+  it('DR database not caught up: the bounded wait (15m) runs out, the DBA keeps waiting (retry), the standby replays by 29m, then it is promoted; within RTO', async () => {
+    const r = await simulate('dr-db-not-caught-up.yaml');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.events.filter((e) => e.type === 'sim-event').map((e) => e.atMs)).toEqual([20 * 60_000, 29 * 60_000]);
+    const failed = r.events.filter((e) => e.type === 'attempt-failed' && e.stepId === 'dr-db-caught-up');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]?.error).toContain('still not met after waiting 15m00s');
+    expect(r.events.filter((e) => e.type === 'decision').map((e) => [e.stepId, e.choice, e.by])).toEqual([['dr-db-caught-up', 'retry', 'scenario']]);
+    const caughtUp = finished(r.events, 'dr-db-caught-up')!;
+    expect(caughtUp).toMatchObject({ status: 'ok', attempts: 2 });
+    expect(caughtUp.simAtMs).toBeGreaterThanOrEqual(29 * 60_000);
+    // the promotion waited for it
+    const promote = r.events.find((e) => e.type === 'step-started' && e.stepId === 'promote-dr-db')!;
+    expect(promote.simAtMs).toBeGreaterThanOrEqual(caughtUp.simAtMs!);
+    expect(finished(r.events, 'promote-dr-db')?.status).toBe('ok');
+    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(r.stdout).toMatch(/DONE · simulated 39m36s of RTO 1h00m \(66%, within RTO\)/);
+  });
+});
