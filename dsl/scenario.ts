@@ -73,6 +73,8 @@ export interface ScenarioSpec<S, St extends ScenarioState> {
   readonly description?: string;
   /** The world at the start. */
   readonly state?: St;
+  /** Params for this exercise (a `-p` flag still wins), e.g. `{ platform: 'hosts' }` for the branch it rehearses. */
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
   /** Per step id (checked against the runbook at compile time). Steps not listed succeed. */
   readonly steps?: { readonly [K in keyof S]?: ScriptFor<S[K], St> };
   readonly events?: readonly ScenarioEvent<St>[];

@@ -57,7 +57,7 @@ export async function up(cfg: LabConfig, out: Out): Promise<number> {
       out.log(`The lab is already up in ${cfg.dir}: nothing started. (npm run lab:status shows it, npm run lab:down stops it.)`);
       return 0;
     }
-    out.error(`A lab was started in ${cfg.dir} (${existing.status}) but ${dead.length ? dead.map((c) => c.name).join(', ') : 'it did not finish starting'}: run npm run lab:down, then lab:up.`);
+    out.error(`A lab was started in ${cfg.dir} (${existing.status}) but ${dead.length ? dead.map((c) => c.name).join(', ') + ` ${dead.length === 1 ? 'is' : 'are'} not running` : 'it is still starting, or never finished'}: run npm run lab:down, then lab:up.`);
     return 1;
   }
   if (existsSync(cfg.dir) && readdirSync(cfg.dir).length > 0) {

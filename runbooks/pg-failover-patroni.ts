@@ -73,9 +73,9 @@ export default runbook('pg-failover-patroni', {
     description: 'The guide\'s "Check current state". Shown for the people on the bridge; the decisions below read the REST API.',
   })
   .check('cluster-before', 'The cluster answers and the leader is the one named', patroni.cluster((c) => apis(c.params.api)), {
-    expect: (r, c) => r.ok && !r.paused && (c.params.operation === 'failover' || r.leader === c.params.leader),
+    expect: (r, c) => r.ok && (c.params.operation === 'failover' || r.leader === c.params.leader),
     timeout: '10s', estimate: '5s',
-    description: 'For a switchover the leader must be `leader`. A paused cluster (maintenance mode) does not act on a switchover: resume it first (`patronictl resume`).',
+    description: 'For a switchover the leader must be `leader` (Patroni refuses otherwise); for a failover the leader may be gone. A paused cluster (maintenance mode) does not fail over by itself: that is when operation=failover is needed.',
   })
   .check('candidate-caught-up', 'The candidate is a running replica within 1 MiB of the leader (maximum_lag_on_failover)', patroni.cluster((c) => apis(c.params.api)), {
     expect: (r, c) => {

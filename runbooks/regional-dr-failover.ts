@@ -17,6 +17,8 @@ const drDb = (c: Ctx) => ({
 });
 const drCluster = (c: Ctx) => ({ context: c.params.drKubeContext, namespace: c.params.namespace });
 const SERVICES = ['Payment-EAPI', 'Payment-SAPI', 'Conjur vault', 'Payment database', 'Redis cache'];
+/** What this procedure brings back in the DR region. The cache there starts from its periodic snapshots (the plan's Redis DR), not from here. */
+const RECOVERED = ['Payment-EAPI', 'Payment-SAPI', 'Conjur vault', 'Payment database'];
 const MiB = 1_048_576;
 
 export default runbook('regional-dr-failover', {
@@ -161,8 +163,12 @@ Added to the document, and why:
   })
   .phase('Recovery complete')
   .notify('complete-slack', notify.slack((c) => c.params.slackWebhook), templates.recoveryComplete({
-    summary: (c) => `Regional failure of ${c.params.primaryRegion}: failed over to ${c.params.drRegion}`, services: SERVICES,
+    summary: (c) => `Regional failure of ${c.params.primaryRegion}: failed over to ${c.params.drRegion}`, services: RECOVERED,
     outcome: (c) => [`The payment platform runs in ${c.params.drRegion}; ${c.params.apiName} resolves there`],
-    followUps: (c) => [`Plan the return to ${c.params.primaryRegion} (its database must come back as a standby of ${c.params.drRegion})`, 'Post-recovery review of this run\'s report'],
+    followUps: (c) => [
+      `Redis cache in ${c.params.drRegion}: it started from its last snapshot (or empty); watch the token-cache hit rate`,
+      `Plan the return to ${c.params.primaryRegion} (its database must come back as a standby of ${c.params.drRegion})`,
+      'Post-recovery review of this run\'s report',
+    ],
   }), { estimate: '5s' })
   .notify('resolve-pagerduty', notify.pagerduty((c) => c.params.pagerdutyKey, { action: 'resolve' }), 'Payment platform recovered in the DR region', { estimate: '5s' });

@@ -51,6 +51,24 @@ export class PlainReporter implements EventSink {
       case 'lock-takeover':
         this.#line(st.yellow(`⚠ took over a stale lock "${e.key}" (held by run ${String(e.previous['runId'])}, pid ${String(e.previous['pid'])}, which is gone)`));
         break;
+      case 'lease-unlocked':
+        this.#line(st.yellow(`⚠ lease "${e.key}" unlocked by ${e.by}@${e.host}: ${e.reason} — this run stops before its next step`));
+        break;
+      case 'approval-requested': {
+        const who = e.needed === 1 ? 'a second operator' : `${e.needed} other operators`;
+        this.#line(`          ${st.yellow('⏳')} waiting for ${who} (not ${e.runner}) to approve, up to ${formatDuration(e.timeoutMs)}:`);
+        this.#line(`             ${st.bold(`runbook approve ${this.#runId} ${e.stepId}`)}   (or --reject --reason TEXT)`);
+        break;
+      }
+      case 'approval-given':
+        this.#line(`          ${st.green('✔')} approved by ${e.by}@${e.host}${e.reason ? `: ${e.reason}` : ''}`);
+        break;
+      case 'approval-rejected':
+        this.#line(`          ${st.red('✖')} rejected by ${e.by}@${e.host}: ${e.reason}`);
+        break;
+      case 'approval-timed-out':
+        this.#line(`          ${st.red('✖')} no approval after ${formatDuration(e.waitedMs)}`);
+        break;
       case 'step-started': {
         this.#enterPhase(e.phase);
         const effect = e.action?.effect ?? 'gate';

@@ -18,6 +18,9 @@ export interface TuiOptions {
   readonly historyRuns?: number;
   /** Steps finished in an earlier session (on resume). */
   readonly restored?: ReadonlySet<string>;
+  /** `runbook watch`: read-only (no questions; q or Ctrl-C stop watching, calling `onQuit`). */
+  readonly watching?: boolean;
+  readonly onQuit?: () => void;
   readonly stdout?: NodeJS.WriteStream;
   readonly stdin?: NodeJS.ReadStream;
   readonly env?: NodeJS.ProcessEnv;
@@ -38,7 +41,7 @@ export function openTui(o: TuiOptions): TuiSession {
   const stdin = o.stdin ?? process.stdin;
   const env = o.env ?? process.env;
   const color = colorAllowed(env);
-  const store = new TuiStore(initialState({ estimates: o.estimates, historyRuns: o.historyRuns ?? 0, ...(o.restored ? { restored: o.restored } : {}) }));
+  const store = new TuiStore(initialState({ estimates: o.estimates, historyRuns: o.historyRuns ?? 0, watching: o.watching === true, ...(o.restored ? { restored: o.restored } : {}) }));
   let instance: Instance | undefined;
   let staticFrom = 0;
 
@@ -53,7 +56,11 @@ export function openTui(o: TuiOptions): TuiSession {
   };
   process.on('exit', restoreTerminal);
 
-  const app = (): React.JSX.Element => <App store={store} staticFrom={staticFrom} onKey={prompter.key} color={color} />;
+  // Watching, the keys only stop the watch: the run belongs to someone else.
+  const watchKey = (input: string, key: { ctrl?: boolean }): void => {
+    if (input === 'q' || (key.ctrl === true && input === 'c')) o.onQuit?.();
+  };
+  const app = (): React.JSX.Element => <App store={store} staticFrom={staticFrom} onKey={o.watching ? watchKey : prompter.key} color={color} />;
   const mount = (): void => {
     instance = render(app(), { stdout, stdin, exitOnCtrlC: false, patchConsole: false, maxFps: 20 });
   };

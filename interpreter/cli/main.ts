@@ -12,8 +12,15 @@ import { registerImport } from './import-command.js';
 import { registerLint } from './lint-command.js';
 import { registerPlan } from './plan-command.js';
 import { reportCommand } from './report-command.js';
+import { approveCommand } from './approve-command.js';
+import { registerStore } from './store-command.js';
+import { unlockCommand } from './unlock-command.js';
+import { verifyCommand } from './verify-command.js';
+import { watchCommand } from './watch-command.js';
+import { StoreError } from '../store/store-error.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
+const STORE_HELP = 'where runs are journaled: a directory (default .runbook/), or a postgres:// URL (team store); default: RUNBOOK_STORE';
 
 function program(): Command {
   const p = new Command('runbook')
@@ -29,7 +36,7 @@ function program(): Command {
       .option('--yes', 'answer yes to every confirmation (recorded as automatic)')
       .option('--operator <name>', 'who is running this (default: your OS user)')
       .addOption(new Option('--ui <ui>', 'output: tui (the default on a terminal), plain lines, or NDJSON events'))
-      .option('--store <dir>', 'where runs are journaled', undefined);
+      .option('--store <dir|postgres-url>', STORE_HELP, undefined);
 
   common(p.command('run').argument('<file>', 'runbook module (.ts)').description('run a runbook live, as a dry-run, as a probe, or as a simulation (tabletop exercise)'))
     .option('--dry-run', 'print every action fully rendered; touch nothing')
@@ -52,24 +59,55 @@ function program(): Command {
       process.exitCode = await resumeCommand(id, o);
     });
 
-  p.command('runs').description('list runs, newest first').option('--json', 'as JSON').option('--store <dir>', 'where runs are journaled')
-    .action((o: { json?: boolean; store?: string }) => {
-      process.exitCode = runsCommand(o);
+  p.command('runs').description('list runs, newest first').option('--json', 'as JSON').option('--store <dir|postgres-url>', STORE_HELP)
+    .action(async (o: { json?: boolean; store?: string }) => {
+      process.exitCode = await runsCommand(o);
     });
 
   p.command('show').argument('<run-id>', 'a run id, a unique prefix, or "last"').description('steps, statuses and durations of one run')
-    .option('--json', 'as JSON').option('--store <dir>', 'where runs are journaled')
-    .action((id: string, o: { json?: boolean; store?: string }) => {
-      process.exitCode = showCommand(id, o);
+    .option('--json', 'as JSON').option('--store <dir|postgres-url>', STORE_HELP)
+    .action(async (id: string, o: { json?: boolean; store?: string }) => {
+      process.exitCode = await showCommand(id, o);
     });
 
   p.command('report').argument('<run-id>', 'a run id, a unique prefix, or "last"')
     .description('a report of one run (live, dry-run, probe or simulated): outcome, RTO, timeline, decisions, failures, notifications')
     .option('--format <format>', 'md (Markdown, the default) or json').option('--out <file>', 'write it to this file instead of printing it')
-    .option('--store <dir>', 'where runs are journaled')
-    .action((id: string, o: { format?: string; out?: string; store?: string }) => {
-      process.exitCode = reportCommand(id, o);
+    .option('--store <dir|postgres-url>', STORE_HELP)
+    .action(async (id: string, o: { format?: string; out?: string; store?: string }) => {
+      process.exitCode = await reportCommand(id, o);
     });
+
+  // Team mode: follow a run from another terminal, four-eyes approval, leases, the tamper-evident journal.
+  p.command('watch').argument('<run-id>', 'a run id, a unique prefix, or "last"').description('follow a run live from another terminal (read-only); ends with the run and its exit code')
+    .addOption(new Option('--ui <ui>', 'tui (the default on a terminal), plain lines, or NDJSON events')).option('--store <dir|postgres-url>', STORE_HELP)
+    .action(async (id: string, o: { ui?: string; store?: string }) => {
+      process.exitCode = await watchCommand(id, o);
+    });
+
+  p.command('approve').argument('<run-id>', 'the run waiting for approval').argument('<step-id>', 'its step that waits')
+    .description('four eyes: approve (or --reject) a step that another operator\'s run is waiting on; you cannot approve your own run')
+    .option('--reject', 'reject it: the step fails and the run stops').option('--reason <text>', 'why (required with --reject; recorded)')
+    .option('--operator <name>', 'who is approving (default: your OS user)').option('--store <dir|postgres-url>', STORE_HELP)
+    .action(async (id: string, step: string, o: { reject?: boolean; reason?: string; operator?: string; store?: string }) => {
+      process.exitCode = await approveCommand(id, step, o);
+    });
+
+  p.command('verify').argument('<run-id>', 'a run id, a unique prefix, or "last"')
+    .description('check a run\'s tamper-evident journal: OK, or the first event where it was edited, deleted, inserted or reordered (exit 0 OK · 1 tampered · 2 no hash chain)')
+    .option('--json', 'as JSON').option('--store <dir|postgres-url>', STORE_HELP)
+    .action(async (id: string, o: { json?: boolean; store?: string }) => {
+      process.exitCode = await verifyCommand(id, o);
+    });
+
+  p.command('unlock').argument('<key>', 'the lease: <runbook-id>, or <runbook-id>:<lockKey>')
+    .description('free the lease of a live run that cannot finish (recorded in its journal with who and why)')
+    .option('--reason <text>', 'why (required; recorded)').option('--operator <name>', 'who is unlocking (default: your OS user)')
+    .option('--store <dir|postgres-url>', STORE_HELP)
+    .action(async (key: string, o: { reason?: string; operator?: string; store?: string }) => {
+      process.exitCode = await unlockCommand(key, o);
+    });
+  registerStore(p);
 
   p.command('list').argument('[dir]', 'folder of runbooks (default: ./runbooks, else .)').description('runbooks with title, step count and RTO')
     .option('--json', 'as JSON')
@@ -112,6 +150,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     if (e instanceof UsageError || e instanceof RunbookDefinitionError) return fail(e.message, EXIT.usage);
     if (e instanceof LockHeldError) return fail(e.message, EXIT.locked);
+    if (e instanceof StoreError) return fail(e.message, e.exitCode);
     if (e instanceof InterruptedError) return fail(e.message, EXIT.interrupted);
     const err = e instanceof Error ? e : new Error(String(e));
     if (err.name === 'RunbookDefinitionError') return fail(err.message, EXIT.usage);

@@ -61,7 +61,7 @@ export async function runCommand(file: string, f: RunFlags): Promise<number> {
       if (flag === '--from' ? i < at : i !== at) skip.set(other, `${flag} ${id}`);
     }
   }
-  const params = resolveParams(plan.id, plan.params, given, process.env, mode);
+  const params = resolveParams(plan.id, plan.params, { ...scenario?.params, ...given }, process.env, mode);
   assertNoReferenceToSkipped(plan, new Set(skip.keys()), f.from !== undefined ? `--from ${f.from}` : `--only ${String(f.only)}`);
   assertCanRunUnattended(plan, mode, f.yes === true || f.auto === true, (id) => !skip.has(id));
   const simulation = scenario ? createSimulation(plan, scenario, { auto: f.auto === true }) : undefined;

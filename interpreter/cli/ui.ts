@@ -38,6 +38,19 @@ export async function openUi(ui: Ui, plan: RunbookPlan, ctx: UiContext = {}): Pr
   return { reporter: ui === 'json' ? new JsonReporter() : new PlainReporter(), prompter: undefined, close: () => Promise.resolve() };
 }
 
+/**
+ * `runbook watch`: the same reporters, read-only (nothing is asked; the run belongs to its operator).
+ * In the TUI, q or Ctrl-C call `onQuit` (stop watching).
+ */
+export async function openWatchUi(ui: Ui, onQuit: () => void): Promise<Omit<UiSession, 'prompter'>> {
+  if (ui === 'tui') {
+    const { openTui } = await import('../../tui/tui.js');
+    const t = openTui({ estimates: new Map(), watching: true, onQuit });
+    return { reporter: t.reporter, close: () => t.close() };
+  }
+  return { reporter: ui === 'json' ? new JsonReporter() : new PlainReporter(), close: () => Promise.resolve() };
+}
+
 /** Each step's expected duration for the ETA: how long it took before (median of earlier runs), else its `estimate`. */
 export function stepEstimates(steps: readonly { id: string; options: { estimateMs?: number | undefined } }[], history: StepHistory): Map<string, number> {
   return new Map(steps.flatMap((s) => {

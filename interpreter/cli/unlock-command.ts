@@ -3,7 +3,7 @@ import type { JournalEvent } from '../events.js';
 import { leaseTiming } from '../store/lease-timing.js';
 import { withStore } from '../store/open-store.js';
 import { processAlive } from '../store/process-alive.js';
-import type { LeaseHolder, RunStore } from '../store/run-store.js';
+import type { RunStore } from '../store/run-store.js';
 import { defaultOperator, host } from './session.js';
 
 /**
@@ -18,6 +18,8 @@ export function unlockCommand(key: string, f: { reason?: string; operator?: stri
   if (!reason) throw new UsageError(`runbook unlock needs --reason TEXT: say why the lease "${key}" is freed (it is recorded in the journal of the run that held it).`);
   const by = { operator: defaultOperator(f.operator), host: host(), pid: process.pid };
   return withStore(f.store, async (store) => {
+    const before = await store.readLease(key);
+    const afterSeq = before ? await lastSeq(store, before.holder.runId) : 0;
     const r = await store.unlock(key, by, reason);
     if (r === undefined) {
       const held = await store.listLeases();
@@ -30,7 +32,7 @@ export function unlockCommand(key: string, f: { reason?: string; operator?: stri
     try {
       if (r.maybeAlive) {
         const { heartbeatMs } = leaseTiming();
-        const ack = await recorded(store, h.runId, 3 * heartbeatMs + 2000);
+        const ack = await recorded(store, h.runId, afterSeq, 3 * heartbeatMs + 2000);
         if (ack) {
           process.stdout.write(`Unlocked "${key}" from ${who}, which was still running: it recorded the unlock (seq ${ack.seq}) and stops before its next step.\n`);
           return 0;
@@ -50,13 +52,7 @@ export function unlockCommand(key: string, f: { reason?: string; operator?: stri
 }
 
 /** Waits (bounded) for the holder to journal its lease-unlocked. */
-async function recorded(store: RunStore, runId: string, ms: number): Promise<JournalEvent | undefined> {
-  let after = 0;
-  try {
-    after = (await store.readRun(runId)).events.at(-1)?.seq ?? 0;
-  } catch {
-    return undefined;
-  }
+async function recorded(store: RunStore, runId: string, after: number, ms: number): Promise<JournalEvent | undefined> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), ms);
   let found: JournalEvent | undefined;
@@ -73,4 +69,10 @@ async function recorded(store: RunStore, runId: string, ms: number): Promise<Jou
   return found;
 }
 
-export type { LeaseHolder };
+async function lastSeq(store: RunStore, runId: string): Promise<number> {
+  try {
+    return (await store.readRun(runId)).events.at(-1)?.seq ?? 0;
+  } catch {
+    return 0;
+  }
+}

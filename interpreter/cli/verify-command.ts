@@ -21,7 +21,8 @@ export function describe(runId: string, where: string, r: VerifyResult): string 
   switch (r.status) {
     case 'ok': {
       const torn = r.tornTail ? ' (its torn last line, cut short by a crash, is not part of the chain)' : '';
-      return `OK: run ${runId} — ${r.events} events, hash chain intact from the run header to seq ${String(r.lastSeq)} (${String(r.lastType)})${torn}.`;
+      const open = r.lastType === 'run-finished' ? '' : ' The journal ends without run-finished: the run is still going or stopped there (crash); a chain alone cannot tell that from its last events having been cut off.';
+      return `OK: run ${runId} — ${r.events} events, hash chain intact from the run header to seq ${String(r.lastSeq)} (${String(r.lastType)})${torn}.${open}`;
     }
     case 'no-chain':
       return r.events === 0

@@ -145,8 +145,9 @@ export function isReadOnly(step: StepNode): boolean {
 }
 
 export function renderStep(step: StepNode, c: RuntimeCtx): RenderedAction | null {
-  if (step.kind === 'confirm') return null;
   const guards = optionSummary(step);
+  // A confirm has no action; its conditions (`when`) must still be visible to a reviewer.
+  if (step.kind === 'confirm') return guards ? { text: guards, effect: 'gate' } : null;
   return { text: renderAction(step.action, c) + (guards ? `\n${guards}` : ''), effect: stepEffect(step) };
 }
 

@@ -9,7 +9,7 @@ const MODE_NOTE: Record<RunReport['run']['mode'], { alert: string; word: string;
   live: { alert: 'IMPORTANT', word: 'LIVE', what: 'this run acted on real systems.' },
   'dry-run': { alert: 'NOTE', word: 'DRY-RUN', what: 'nothing was run, connected or changed; every action was rendered as it would have run.' },
   probe: { alert: 'NOTE', word: 'PROBE', what: 'read-only checks ran for real; every other step was rendered, not run.' },
-  simulate: { alert: 'NOTE', word: 'SIMULATION', what: 'a tabletop exercise: no system was touched; the scenario played the world, times are simulated and the decisions were real.' },
+  simulate: { alert: 'NOTE', word: 'SIMULATION', what: 'a tabletop exercise: no system was touched; the scenario played the world, times are simulated; the decisions were the participants\' (or the scenario\'s, with --auto).' },
 };
 
 const STATUS_WORD: Record<string, string> = { 'done-by-hand': 'done by hand' };
@@ -38,7 +38,9 @@ export function renderMarkdown(r: RunReport): string {
     const forced = x.forced ? ` (forced; changed steps: ${x.changedSteps.map(text).join(', ') || 'none'})` : '';
     push(`- **Resumed:** ${dateTime(x.at)} by **${text(x.operator)}** on ${code(x.host, false)}${forced}`);
   }
-  push(`- **Decisions by:** ${r.run.operators.decided.length ? r.run.operators.decided.map(text).join(', ') : '—'}`);
+  const byScenario = r.decisions.some((d) => d.by === 'scenario');
+  const deciders = [...r.run.operators.decided.map(text), ...(byScenario ? ['the scenario (--auto)'] : [])];
+  push(`- **Decisions by:** ${deciders.length ? deciders.join(', ') : '—'}`);
   if (r.run.from) push(`- **Scope:** from step ${code(r.run.from, false)} (earlier steps skipped)`);
   if (r.run.only) push(`- **Scope:** only step ${code(r.run.only, false)}`);
   if (r.run.tornTail) push('- **Note:** the journal\'s last line was cut short by a crash and was ignored.');

@@ -30,6 +30,8 @@ export interface ScenarioModel {
   /** The file it came from; null for the default scenario. */
   readonly file: string | null;
   readonly state: Readonly<Record<string, unknown>>;
+  /** Params the scenario sets (as -p text); flags given on the command line win. */
+  readonly params: Readonly<Record<string, string>>;
   readonly steps: ReadonlyMap<string, StepScriptModel>;
   /** In time order. */
   readonly events: readonly ScenarioEventModel[];
@@ -40,6 +42,7 @@ export const DEFAULT_SCENARIO: ScenarioModel = Object.freeze({
   description: undefined,
   file: null,
   state: Object.freeze({}),
+  params: Object.freeze({}),
   steps: new Map(),
   events: Object.freeze([]),
 });

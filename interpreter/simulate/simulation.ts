@@ -72,6 +72,11 @@ export function createSimulation(plan: RunbookPlan, scenario: ScenarioModel, o: 
     const error = scenarioBug ?? (timedOut ? `timed out after ${formatDuration(limit ?? 0)} (simulated: the step takes ${formatDuration(script?.durationMs ?? step.options.estimateMs ?? 0)})` : failure);
     const ok = error === undefined;
     const result = simulate(node, env.ctx, { ok, output, error, durationMs, timedOut, redact: env.redact, run: { progress: env.progress, stepId: env.stepId } });
+    // The participants see what would have been sent, filled from the run (it is captured, not sent).
+    if (node.type === 'notify' && ok) {
+      const message = (result as { message?: unknown }).message;
+      if (typeof message === 'string' && message !== '') env.onOutput('stdout', `[captured, not sent]\n${message}\n`);
+    }
     if (!ok) return { ok, result, text: output ?? '', error, timedOut, decided: { value: result } };
     if (script?.value) return { ok, result, text: output ?? '', decided: { value } };
     // Scripted output: the step's own parse / expect judge it, as they would the real command's.

@@ -4,7 +4,7 @@ import { parseDuration } from '../../dsl/duration.js';
 import { UsageError } from '../errors.js';
 import type { ScenarioEventModel, ScenarioModel, StepScriptModel } from './scenario-model.js';
 
-const TOP = ['runbook', 'name', 'description', 'state', 'steps', 'events'] as const;
+const TOP = ['runbook', 'name', 'description', 'params', 'state', 'steps', 'events'] as const;
 const ACTION_FIELDS = ['duration', 'note', 'fail', 'failUntil', 'failWhen', 'message', 'output', 'value', 'onFailure'] as const;
 const CONFIRM_FIELDS = ['duration', 'note', 'answer', 'decideIn'] as const;
 const EVENT_FIELDS = ['at', 'say', 'set'] as const;
@@ -49,6 +49,13 @@ export function validateScenario(raw: unknown, plan: RunbookPlan, source: string
   const name = top['name'] === undefined ? defaultName : text(top['name'], 'name');
   const description = top['description'] === undefined ? undefined : text(top['description'], 'description');
   const state = top['state'] === undefined ? {} : { ...obj(top['state'], 'state') };
+  const params: Record<string, string> = {};
+  for (const [k, v] of Object.entries(top['params'] === undefined ? {} : obj(top['params'], 'params'))) {
+    if (!(k in plan.params)) bad(`params.${k}`, `runbook "${plan.id}" has no param "${k}". Its params: ${Object.keys(plan.params).join(', ') || '(none)'}.`);
+    if (plan.params[k]?.type === 'secret') bad(`params.${k}`, `"${k}" is a secret: a scenario does not hold secrets (a simulation does not need them).`);
+    if (typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean') bad(`params.${k}`, `expected text, a number or true/false, got ${describe(v)}.`);
+    params[k] = String(v);
+  }
 
   const byId = new Map(plan.steps.map((s) => [s.id, s]));
   const steps = new Map<string, StepScriptModel>();
@@ -94,7 +101,7 @@ export function validateScenario(raw: unknown, plan: RunbookPlan, source: string
     if (key !== undefined) declare(key, `steps.${id}.failWhen.state`);
     for (const k of s.templateKeys) declare(k, `steps.${id}.output`);
   }
-  return Object.freeze({ name, description, file: null, state: Object.freeze(state), steps, events: Object.freeze(events) });
+  return Object.freeze({ name, description, file: null, state: Object.freeze(state), params: Object.freeze(params), steps, events: Object.freeze(events) });
 
   function stepScript(o: Record<string, unknown>, step: StepNode, path: string): StepScriptModel {
     const confirm = step.kind === 'confirm';

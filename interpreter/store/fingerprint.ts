@@ -18,6 +18,8 @@ function canonical(step: StepNode): string {
     o.timeoutMs, o.retry, o.waitUntil, o.continueOnError, fnText(o.when), o.description, fnText(o.parse),
     o.expect === undefined ? null : o.expect.type === 'fn' ? fnText(o.expect.fn) : o.expect.type === 'regexp' ? String(o.expect.re) : o.expect.value,
     o.interactive, o.onNo,
+    // Four eyes only when asked, so fingerprints that journals already hold stay the same.
+    ...(o.approvers !== undefined && o.approvers > 1 ? [['approvers', o.approvers, o.approvalTimeoutMs ?? null]] : []),
   ]);
 }
 

@@ -38,12 +38,13 @@ describe(`${ID}: review`, () => {
     expect(out).toContain('nothing was run');
   });
 
-  it('dry-run with a local fence shows the command as given; the password never shows', async () => {
-    const r = await dryRun(ID, tmp.dir, ['-p', 'fenceVia=local', '-p', 'fenceCommand=pg_ctl stop -D /var/lib/postgresql/15/main -m fast', '-p', 'standby=postgres://ops@10.0.0.6:5432/postgres'], );
+  it('dry-run with a local fence shows the command as given; a password from PGPASSWORD is masked in every DSN', async () => {
+    const r = await dryRun(ID, tmp.dir, ['-p', 'fenceVia=local', '-p', 'fenceCommand=pg_ctl stop -D /var/lib/postgresql/15/main -m fast', '-p', 'standby=postgres://ops@10.0.0.6:5432/postgres'], { PGPASSWORD: 's3cret-pw' });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('fence:    sh: pg_ctl stop -D /var/lib/postgresql/15/main -m fast');
-    const withPw = await dryRun(ID, tmp.dir, ['-p', 'standby=postgres://ops@10.0.0.6:5432/postgres']);
-    expect(withPw.stdout).not.toContain('s3cret-pw');
+    expect(r.stdout).toContain('promote:  pg postgres://ops:***@10.0.0.6:5432/postgres: select pg_promote(true, 60) as promoted');
+    expect(r.stdout).toContain('pg postgres://ops:***@pg-primary.internal:5432/postgres: select 1 as up');
+    expect(r.stdout + r.stderr).not.toContain('s3cret-pw');
   });
 });
 

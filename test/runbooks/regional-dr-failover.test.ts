@@ -117,6 +117,9 @@ describe('regional-dr-failover: tabletop scenarios', () => {
     expect(message(r.events, 'update-data-layer')).toContain('Data layer promoted in the DR region');
     expect(message(r.events, 'update-apps')).toContain('Payment APIs up in the DR region');
     expect(message(r.events, 'complete-slack')).toContain('DR RECOVERY COMPLETE');
+    expect(message(r.events, 'complete-slack')).toContain('- Payment database: Fully operational');
+    expect(message(r.events, 'complete-slack')).not.toContain('Redis cache: Fully operational'); // not recovered by this procedure
+    expect(message(r.events, 'declare-slack')).toContain('Affected Services: Payment-EAPI, Payment-SAPI, Conjur vault, Payment database, Redis cache');
     expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0, simDurationMs: 22 * 60_000 + 1_000 });
     expect(r.stdout).toMatch(/DONE · simulated 22m01s of RTO 1h00m \(36\.7%, within RTO\)/);
   });

@@ -35,6 +35,7 @@ const cases: { name: string; file: string; text: string; says: string[] }[] = [
   { name: 'an event sets a key the state does not declare (typo)', file: 'v.yaml', text: 'state: { lagBytes: 1 }\nevents:\n  - { at: 3m, say: caught up, set: { lagByte: 0 } }\n', says: ['events[0].set.lagByte', '"lagByte" is not in the scenario state (did you mean "lagBytes"?)'] },
   { name: 'an output template names an undeclared key', file: 'w.yaml', text: 'state: { lagBytes: 1 }\nsteps:\n  standby-lag:\n    output: "{{lagg}}"\n', says: ['steps.standby-lag.output', '"lagg" is not in the scenario state'] },
   { name: 'an article that fits: "an exec step"', file: 'x.yaml', text: 'steps:\n  fence-old:\n    answer: yes\n', says: ["in an exec step's script"] },
+  { name: 'a param the runbook does not have', file: 'y.yaml', text: 'params: { standbyy: db2 }\n', says: ['params.standbyy', 'has no param "standbyy"', 'Its params: standby, marker'] },
   { name: 'unknown file kind', file: 's.txt', text: 'name: x', says: ['unknown kind of file ".txt"'] },
   { name: 'TS module whose default export is not a scenario', file: 't.ts', text: 'export default { name: "x" };\n', says: ['is not a scenario', "import scenario from 'runbook'"] },
 ];

@@ -116,6 +116,14 @@ describe('run --simulate <scenario> --auto', () => {
     expect(finished(r.events, 'tell')).toMatchObject({ status: 'ok' });
   });
 
+  it('a scenario may set params for the branch it rehearses; a -p flag still wins', async () => {
+    const file = join(tmp.dir, 'params.yaml');
+    writeFileSync(file, 'params: { standby: db-from-scenario }\n');
+    const a = await simulate('--simulate', file, '--auto');
+    expect(a.code).toBe(0);
+    expect((a.events[0] as { params?: Record<string, unknown> }).params?.['standby']).toBe('db-from-scenario');
+  });
+
   it('the default scenario: every step succeeds, each taking its estimate', async () => {
     const r = await simulate('--simulate', '--auto');
     expect(r.code).toBe(0);

@@ -1,7 +1,7 @@
 import { Box, Static, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import type { KeyInfo } from '../prompt.js';
-import { phaseGroups, SCENARIO_PREFIX, sealedCount } from '../state.js';
+import { phaseGroups, SCENARIO_PREFIX, sealedCount, type ApprovalWait } from '../state.js';
 import type { TuiStore } from '../store.js';
 import { Checklist } from './checklist.js';
 import { Detail, detailHead } from './detail.js';
@@ -60,7 +60,8 @@ export function App({ store, staticFrom = 0, onKey, color = true, width: fixedWi
   } else {
     const current = state.steps.find((s) => s.id === state.currentId);
     const warning = state.warnings.at(-1);
-    const budget = Math.max(8, size.rows - 1) - 2 - (warning ? 1 : 0) - promptHeight(state.prompt, state.help, width) - 1;
+    const approval = state.approval;
+    const budget = Math.max(8, size.rows - 1) - 2 - (warning ? 1 : 0) - (approval ? 1 : 0) - promptHeight(state.prompt, state.help, width) - 1;
     const head = detailHead(current);
     const outRoom = Math.min(state.output.length, Math.max(2, Math.floor((budget - head) / 2)));
     const listHeight = Math.max(3, budget - head - outRoom);
@@ -72,7 +73,8 @@ export function App({ store, staticFrom = 0, onKey, color = true, width: fixedWi
         <Checklist groups={live} now={now} width={width} height={listHeight} />
         <T dim>{'─'.repeat(width)}</T>
         <Detail step={current} output={state.output} total={state.outputTotal} width={width} height={detailHeight} />
-        <PromptPane prompt={state.prompt} help={state.help} width={width} />
+        {approval && <T tone="yellow" bold>{approvalLine(approval, state.runId)}</T>}
+        <PromptPane prompt={state.prompt} help={state.help} width={width} watching={state.watching} />
       </>
     );
   }
@@ -83,4 +85,11 @@ export function App({ store, staticFrom = 0, onKey, color = true, width: fixedWi
       {onKey && state.finished === null && state.suspendedFor === null && <Keys onKey={onKey} />}
     </ColorContext.Provider>
   );
+}
+
+/** Four eyes: whom the run waits for, and the command that answers. */
+export function approvalLine(a: ApprovalWait, runId: string): string {
+  const left = a.needed - a.approvedBy.length;
+  const so = a.approvedBy.length ? ` (approved by ${a.approvedBy.join(', ')})` : '';
+  return `⏳ ${a.stepId} waits for ${left === 1 ? 'a second operator' : `${left} more operators`}${so}: runbook approve ${runId} ${a.stepId}  (not ${a.runner})`;
 }

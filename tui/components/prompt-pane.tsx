@@ -46,7 +46,8 @@ export function promptHeight(prompt: Prompt | null, help: boolean, width = Infin
 }
 
 /** The question being asked, or the key hints. */
-export function PromptPane({ prompt, help, width }: { readonly prompt: Prompt | null; readonly help: boolean; readonly width: number }): ReactNode {
+export function PromptPane({ prompt, help, width, watching = false }: { readonly prompt: Prompt | null; readonly help: boolean; readonly width: number; readonly watching?: boolean }): ReactNode {
+  if (watching) return <T dim>watching (read-only) · q stop watching · the run goes on</T>;
   if (help) return <Box flexDirection="column" width={width}>{HELP.map((l, i) => <T key={i} bold={i === 0}>{l}</T>)}</Box>;
   if (!prompt) return <T dim>? keys · q stop · Ctrl-C interrupt</T>;
   switch (prompt.kind) {
