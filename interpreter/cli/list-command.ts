@@ -45,9 +45,10 @@ export async function listCommand(dirArg: string | undefined, f: { json?: boolea
       : '';
     process.stdout.write(`No runbooks in ${dir.endsWith('/') ? dir : `${dir}/`}${hint}.\n`);
   } else {
+    const idWidth = Math.max(24, ...rows.map((r) => (r.id ?? '').length));
     for (const r of rows) {
       if (r.error) process.stdout.write(`✖ ${r.file}: ${r.error}\n`);
-      else process.stdout.write(`${(r.id ?? '').padEnd(24)} ${String(r.steps).padStart(3)} steps  ${(r.rtoMs == null ? 'no RTO' : `RTO ${formatDuration(r.rtoMs)}`).padEnd(11)} ${r.title}  ${r.file}\n`);
+      else process.stdout.write(`${(r.id ?? '').padEnd(idWidth)} ${String(r.steps).padStart(3)} steps  ${(r.rtoMs == null ? 'no RTO' : `RTO ${formatDuration(r.rtoMs)}`).padEnd(11)} ${r.title}  ${r.file}\n`);
     }
     for (const [id, files] of shared) process.stdout.write(`warning: ${warning(id, files)}\n`);
   }

@@ -29,19 +29,19 @@ export class FileStore implements RunStore {
     this.reportsDir = join(paths.root, 'reports');
   }
 
-  listRuns(): Promise<string[]> {
-    return Promise.resolve(listRunIds(this.paths));
+  async listRuns(): Promise<string[]> {
+    return listRunIds(this.paths);
   }
 
-  findRun(arg: string): Promise<string> {
-    return Promise.resolve(findRun(this.paths, arg));
+  async findRun(arg: string): Promise<string> {
+    return findRun(this.paths, arg);
   }
 
-  readRun(runId: string): Promise<ReadJournal> {
-    return Promise.resolve(readJournal(this.paths.journal(runId)));
+  async readRun(runId: string): Promise<ReadJournal> {
+    return readJournal(this.paths.journal(runId));
   }
 
-  rawRun(runId: string): Promise<RawJournal> {
+  async rawRun(runId: string): Promise<RawJournal> {
     const path = this.paths.journal(runId);
     let text: string;
     try {
@@ -52,11 +52,11 @@ export class FileStore implements RunStore {
     const lines = text.split('\n');
     const tornTail = !text.endsWith('\n') && text !== '';
     lines.pop(); // '' after the final newline, or the torn last line
-    return Promise.resolve({ lines, tornTail });
+    return { lines, tornTail };
   }
 
-  openJournal(runId: string): Promise<JournalSink> {
-    return Promise.resolve(new JournalWriter(this.paths.journal(runId)));
+  async openJournal(runId: string): Promise<JournalSink> {
+    return new JournalWriter(this.paths.journal(runId));
   }
 
   async appendEvents(runId: string, events: readonly EventBody[]): Promise<void> {
@@ -85,53 +85,52 @@ export class FileStore implements RunStore {
     }
   }
 
-  history(runbookId: string, exclude: string): Promise<StepHistory> {
-    return Promise.resolve(readHistory(this.paths, runbookId, exclude));
+  async history(runbookId: string, exclude: string): Promise<StepHistory> {
+    return readHistory(this.paths, runbookId, exclude);
   }
 
-  acquireLease(holder: LeaseHolder): Promise<Lease> {
+  async acquireLease(holder: LeaseHolder): Promise<Lease> {
     const { ttlMs } = leaseTiming(this.env);
-    return Promise.resolve(asLease(holder.key, acquireLock(lockDir(this.env), holder, ttlMs)));
+    return asLease(holder.key, acquireLock(lockDir(this.env), holder, ttlMs));
   }
 
-  readLease(key: string): Promise<LeaseInfo | undefined> {
+  async readLease(key: string): Promise<LeaseInfo | undefined> {
     const path = lockPath(lockDir(this.env), key);
     const record = readLockFile(path);
-    if (record === undefined) return Promise.resolve(undefined);
+    if (record === undefined) return undefined;
     const { token: _t, unlock: _u, ...holder } = record;
-    return Promise.resolve({ holder, maybeAlive: lockAlive(record, path, leaseTiming(this.env).ttlMs) });
+    return { holder, maybeAlive: lockAlive(record, path, leaseTiming(this.env).ttlMs) };
   }
 
-  listLeases(): Promise<LeaseInfo[]> {
-    return Promise.resolve(listLocks(lockDir(this.env), leaseTiming(this.env).ttlMs).map(({ record, alive, heartbeatAt }) => {
+  async listLeases(): Promise<LeaseInfo[]> {
+    return listLocks(lockDir(this.env), leaseTiming(this.env).ttlMs).map(({ record, alive, heartbeatAt }) => {
       const { token: _t, unlock: _u, ...holder } = record;
       return { holder, maybeAlive: alive, heartbeatAt };
-    }));
+    });
   }
 
-  unlock(key: string, by: Actor, reason: string): Promise<UnlockResult | undefined> {
+  async unlock(key: string, by: Actor, reason: string): Promise<UnlockResult | undefined> {
     const dir = lockDir(this.env);
     const path = lockPath(dir, key);
     for (let tries = 0; tries < 3; tries++) {
       const record = readLockFile(path);
-      if (record === undefined) return Promise.resolve(undefined);
+      if (record === undefined) return undefined;
       const maybeAlive = lockAlive(record, path, leaseTiming(this.env).ttlMs);
       const mine: LeaseHolder = { key, runId: record.runId, operator: by.operator, host: by.host, pid: by.pid, startedAt: new Date().toISOString() };
       const lock = takeLockFrom(path, record, mine, reason);
       if (lock === undefined) continue; // changed hands meanwhile: look again
       const { token: _t, unlock: _u, ...holder } = record;
-      return Promise.resolve({ holder, maybeAlive, release: () => Promise.resolve(lock.release()) });
+      return { holder, maybeAlive, release: () => Promise.resolve(lock.release()) };
     }
-    return Promise.reject(new UsageError(`The lock "${key}" keeps changing hands; try "runbook unlock" again.`));
+    throw new UsageError(`The lock "${key}" keeps changing hands; try "runbook unlock" again.`);
   }
 
-  castVote(vote: Vote): Promise<void> {
+  async castVote(vote: Vote): Promise<void> {
     writeVote(this.paths.root, vote);
-    return Promise.resolve();
   }
 
-  votes(runId: string, requestId: string): Promise<Vote[]> {
-    return Promise.resolve(readVotes(this.paths.root, runId, requestId));
+  async votes(runId: string, requestId: string): Promise<Vote[]> {
+    return readVotes(this.paths.root, runId, requestId);
   }
 
   /** Files have no notification that works everywhere: poll (every RUNBOOK_POLL_MS, 150 ms by default). */

@@ -112,9 +112,19 @@ export async function migrate(c: pg.ClientBase, where: string): Promise<Migratio
   const seen = await currentVersion(c);
   if (seen > SCHEMA_VERSION) throw tooNew(seen, where);
   if (seen === SCHEMA_VERSION) return { from: seen, to: seen, applied: [] };
+  // The lock is taken before the transaction starts, so the transaction sees the catalog as another
+  // CLI that migrated meanwhile left it.
+  await c.query('SELECT pg_advisory_lock($1)', [LOCK_ID]);
+  try {
+    return await migrateLocked(c, where);
+  } finally {
+    await c.query('SELECT pg_advisory_unlock($1)', [LOCK_ID]).catch(() => {});
+  }
+}
+
+async function migrateLocked(c: pg.ClientBase, where: string): Promise<MigrationReport> {
   await c.query('BEGIN');
   try {
-    await c.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID]);
     const from = await currentVersion(c); // another CLI may have migrated while we waited
     if (from > SCHEMA_VERSION) throw tooNew(from, where);
     const pending = MIGRATIONS.filter((m) => m.version > from);
