@@ -3,7 +3,7 @@ import { statusGlyph } from '../../tui/status-icons.js';
 import { withStore } from '../store/open-store.js';
 import type { RunStore } from '../store/run-store.js';
 import { shownStatus } from '../store/run-liveness.js';
-import { replay, type StepState } from '../store/run-state.js';
+import { replay, type ApprovalEvent, type StepState } from '../store/run-state.js';
 import { resumeCommandLine } from './runs-command.js';
 
 const CHOICE: Record<string, string> = { retry: 'retry', skip: 'skip', done: 'done by hand', abort: 'abort' };
@@ -30,6 +30,7 @@ async function show(store: RunStore, arg: string, f: { json?: boolean; store?: s
       ...(st.text === st.status ? {} : { statusText: st.text }), ...(st.hint ? { hint: st.hint } : {}), ...(s.status === 'running' ? { driver: s.driver } : {}),
       exitCode: s.exitCode, startedAt: m.t, durationMs: s.durationMs, ...(s.simDurationMs === null ? {} : { simDurationMs: s.simDurationMs }), rtoMs: m.rtoMs, operators: [...s.operators], host: m.host, params: m.params,
       tornTail, resumes, decisions, confirms, steps,
+      approvals: s.approvals.map(({ seq: _s, ...a }) => ({ ...a, prev: undefined, h: undefined })), leases: s.leases.map(({ seq: _s, ...l }) => ({ ...l, prev: undefined, h: undefined })),
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
@@ -65,6 +66,15 @@ async function show(store: RunStore, arg: string, f: { json?: boolean; store?: s
     w('confirmations');
     for (const x of confirms) w(`  ${x.t}  ${x.stepId}: ${x.answer ? 'yes' : 'no'} — ${x.auto ? `automatic (--yes, run by ${x.by})` : `by ${x.by}`}`);
   }
+  if (s.approvals.length) {
+    w('approvals (four eyes)');
+    for (const a of s.approvals) w(`  ${a.t}  ${a.stepId}: ${approvalText(a)}`);
+  }
+  for (const l of s.leases) {
+    w(l.type === 'lease-unlocked'
+      ? `lease ${l.t}  "${l.key}" unlocked by ${l.by}@${l.host} — ${l.reason}`
+      : `lease ${l.t}  "${l.key}" taken over from run ${String(l.previous['runId'])} (${String(l.previous['operator'])}@${String(l.previous['host'])}, pid ${String(l.previous['pid'])}), which was gone`);
+  }
   if (decisions.length) {
     w('decisions');
     for (const x of decisions) {
@@ -81,4 +91,17 @@ function detail(x: StepState): string {
   const why = x.status === 'skipped' ? x.reason : x.note;
   const parts = [why, x.by && `by ${x.by}`, x.error && `after: ${x.error}`].filter(Boolean);
   return parts.length ? ` — ${parts.join(' · ')}` : '';
+}
+
+function approvalText(a: ApprovalEvent): string {
+  switch (a.type) {
+    case 'approval-requested':
+      return `asked ${a.needed === 1 ? 'a second operator' : `${a.needed} other operators`} (running: ${a.runner}, up to ${formatDuration(a.timeoutMs)})`;
+    case 'approval-given':
+      return `approved by ${a.by}@${a.host}${a.reason ? ` — ${a.reason}` : ''}`;
+    case 'approval-rejected':
+      return `rejected by ${a.by}@${a.host} — ${a.reason}`;
+    case 'approval-timed-out':
+      return `no approval within ${formatDuration(a.waitedMs)}`;
+  }
 }

@@ -58,6 +58,8 @@ export class HashChain {
     if ('h' in e || 'prev' in e) {
       const { h: _h, prev: _p, ...rest } = e;
       plain = rest as JournalEvent;
+      delete e.h;
+      delete e.prev;
     }
     const body = JSON.stringify(plain);
     if (this.#last === undefined && this.#on) {
@@ -68,6 +70,10 @@ export class HashChain {
     const prev = this.#last ?? '';
     const h = hashOf(prev, body);
     this.#last = h;
+    // The event carries its seal from here on: the reporters after the journal (--ui json) show exactly
+    // the line the journal holds.
+    e.prev = prev;
+    e.h = h;
     return `${body.slice(0, -1)},"prev":"${prev}","h":"${h}"}`;
   }
 }

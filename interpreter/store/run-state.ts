@@ -5,6 +5,8 @@ export type RunStartedEvent = Extract<EventBody, { type: 'run-started' }> & { se
 export type RunResumedEvent = Extract<EventBody, { type: 'run-resumed' }> & { seq: number; t: string };
 export type DecisionEvent = Extract<EventBody, { type: 'decision' }> & { seq: number; t: string };
 export type ConfirmEvent = Extract<EventBody, { type: 'confirm-answered' }> & { seq: number; t: string };
+export type ApprovalEvent = Extract<EventBody, { type: 'approval-requested' | 'approval-given' | 'approval-rejected' | 'approval-timed-out' }> & { seq: number; t: string };
+export type LeaseEvent = Extract<EventBody, { type: 'lease-unlocked' | 'lock-takeover' }> & { seq: number; t: string };
 
 export interface StepState {
   readonly id: string;
@@ -38,6 +40,10 @@ export interface RunState {
   decisions: DecisionEvent[];
   /** Every confirmation answered, by whom, and whether automatically (--yes). */
   confirms: ConfirmEvent[];
+  /** Four eyes: every approval asked for, given, rejected or timed out, with who. */
+  approvals: ApprovalEvent[];
+  /** Leases taken over from a dead run, or unlocked by someone. */
+  leases: LeaseEvent[];
 }
 
 /** Replays a journal into the state of each step (memoized step state, keyed by step id). */
@@ -46,7 +52,7 @@ export function replay(events: readonly JournalEvent[]): RunState {
   const steps = new Map<string, StepState>(meta.steps.map((s) => [s.id, { id: s.id, status: 'pending', durationMs: null, attempts: 0 }]));
   const state: RunState = {
     meta, steps, status: 'running', durationMs: null, simDurationMs: null, exitCode: null, lastEventAt: meta.t, operators: new Set([meta.operator]),
-    driver: { host: meta.host, pid: meta.pid }, resumes: [], decisions: [], confirms: [],
+    driver: { host: meta.host, pid: meta.pid }, resumes: [], decisions: [], confirms: [], approvals: [], leases: [],
   };
   const at = (id: string): StepState => {
     let s = steps.get(id);
@@ -69,6 +75,16 @@ export function replay(events: readonly JournalEvent[]): RunState {
         break;
       case 'decision':
         state.decisions.push(e);
+        break;
+      case 'approval-requested':
+      case 'approval-given':
+      case 'approval-rejected':
+      case 'approval-timed-out':
+        state.approvals.push(e);
+        break;
+      case 'lease-unlocked':
+      case 'lock-takeover':
+        state.leases.push(e);
         break;
       case 'process-started':
         at(e.stepId).process = { pid: e.pid, group: e.group, host };

@@ -91,8 +91,30 @@ class Outline {
   }
 
   endGroup(): void {
-    if (this.group) this.flushProse(this.group.title, this.group.first, this.group.line);
+    if (this.group) {
+      this.flushProse(this.group.title, this.group.first, this.group.line);
+      this.guardAlternative(this.group);
+    }
     this.group = undefined;
+  }
+
+  /**
+   * A section headed "Or roll back" is an alternative, not the next thing to do: its steps run only
+   * when a confirm asked before them is answered yes (no skips them and the run goes on).
+   */
+  private guardAlternative(group: { title: string; first: number; line: number }): void {
+    if (!/^or\s/i.test(group.title)) return;
+    const steps = this.current().steps;
+    const guarded = steps.slice(group.first).filter((st) => st.when === undefined && st.kind !== 'confirm');
+    if (guarded.length === 0) return;
+    const what = stripStep(group.title.replace(/^or\s+/i, ''));
+    const choice: ImportedStep = {
+      kind: 'confirm', id: this.ids.take(`${what} instead`), title: question(`${what.charAt(0).toUpperCase()}${what.slice(1)} instead`),
+      description: `The Markdown offers "${group.title}" as an alternative. Answer yes only when it applies; no skips its steps.`, onNo: 'continue', line: group.line,
+    };
+    steps.splice(group.first, 0, choice);
+    for (const st of guarded) st.when = { step: choice.id, value: true };
+    this.notes.push(`"${group.title}" is an alternative: its steps run only when confirm "${choice.id}" is answered yes.`);
   }
 
   endPhase(): void {

@@ -381,7 +381,7 @@ describe('step kinds, live', () => {
     expect(finished(r.events, 'ok')).toMatchObject({ status: 'ok', value: { status: 204, method: 'GET', ok: true } });
     expect(finished(r.events, 'wanted')).toMatchObject({ status: 'failed', error: `GET ${rec.url}/health: status 204, expected 200` });
     expect(rec.received.at(-1)).toMatchObject({ method: 'POST', url: '/api', body: '{"a":1}', headers: { 'content-type': 'application/json', 'x-k': 'v' } });
-    expect(started(r.events, 'post').action).toEqual({ text: `POST ${rec.url}/api body: {"a":1}`, effect: 'mutating' });
+    expect(started(r.events, 'post').action).toEqual({ text: `POST ${rec.url}/api body: {"a":1} (headers x-k: v)`, effect: 'mutating' });
   });
 });
 

@@ -202,7 +202,7 @@ describe('damaged journals are clear errors, never a partial replay', () => {
     { name: 'unknown-event.ndjson', what: /unknown-event\.ndjson is corrupt: line 5 is not a journal event \(type "step-paused"\)/ },
     { name: 'no-run-started.ndjson', what: /no-run-started\.ndjson is corrupt: line 1 does not start with run-started/ },
     { name: 'no-version.ndjson', what: /no-version\.ndjson is corrupt: line 1 has no valid journal format version/ },
-    { name: 'v99.ndjson', what: /v99\.ndjson was written in format 99, newer than this runbook understands \(1\)/ },
+    { name: 'v99.ndjson', what: /v99\.ndjson was written in format 99, newer than this runbook understands \(2\)/ },
     { name: 'empty.ndjson', what: /empty\.ndjson is empty/ },
   ];
   for (const c of cases) {
