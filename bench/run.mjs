@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { tuiFlood } from './tui-flood.mjs';
 import { sshBench } from './ssh.mjs';
 import { reviewBench } from './review.mjs';
+import { storeBench } from './store.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(ROOT, 'bin', 'runbook.js');
@@ -112,6 +113,10 @@ try {
   // 5. SSH: pooled connection vs a new one per command, and fan-out concurrency (its own sshd).
   console.log('');
   await sshBench();
+
+  // 6. Run store: append throughput and resume of a 10,000-event run, file store vs PostgreSQL (its own server).
+  console.log('');
+  await storeBench(BIN);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

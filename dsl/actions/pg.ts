@@ -24,10 +24,16 @@ export interface PgPromoteOptions<C> {
   readonly fence?: Action<unknown, C>;
   /** How long pg_promote waits for the promotion to complete (default 60s). */
   readonly timeout?: Duration;
+  /**
+   * With `primary` given, pg_promote runs only when the old primary no longer answers as a primary
+   * (the fence stopped it, or it is down): otherwise there would be two primaries. `true` allows it —
+   * only when the fence cuts the old primary off from its clients while this host can still reach it.
+   */
+  readonly allowOldPrimaryUp?: boolean;
 }
 
 const CONN_KEYS = ['host', 'port', 'user', 'password', 'database', 'sslmode'];
-const PROMOTE_KEYS = ['standby', 'primary', 'maxLagBytes', 'fence', 'timeout'];
+const PROMOTE_KEYS = ['standby', 'primary', 'maxLagBytes', 'fence', 'timeout', 'allowOldPrimaryUp'];
 
 /** Validates what can be validated now (a literal DSN or object); lazy targets are checked when the step runs. */
 function connValue(conn: unknown, where: string): LazyValue {
@@ -122,7 +128,12 @@ export const pg = {
         maxLagBytes: max === undefined ? undefined : lazy(max),
       }),
       fence: o.fence === undefined ? undefined : actionNode(o.fence, 'pg.promote fence'),
-      action: node('promote', standby, PG_SQL.promote, { params: lazy(Object.freeze([waitSeconds])) }),
+      // The old primary goes to the promote stage too: it must not accept connections as a primary any more
+      // (the fence worked, or it is down) when pg_promote runs, or there would be two primaries.
+      action: node('promote', standby, PG_SQL.promote, {
+        params: lazy(Object.freeze([waitSeconds])),
+        primary: o.primary === undefined || o.allowOldPrimaryUp === true ? undefined : connValue(o.primary, 'pg.promote primary'),
+      }),
       verify: node('promote-verify', standby, PG_SQL.verifyWrite.join('; ')),
     };
     return makeAction(promotion);

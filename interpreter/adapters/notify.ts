@@ -1,6 +1,7 @@
 import type { ChannelNode, NotifyNode } from '../../dsl/nodes.js';
 import type { NotifyResult } from '../../dsl/results.js';
 import type { ActionEnv, ActionOutcome } from '../modes/types.js';
+import { NOT_SET } from './notify/secret-value.js';
 import { REDACTED } from '../redact.js';
 import { messageText } from '../render/template-text.js';
 import { sendConsole } from './notify/console.js';
@@ -43,7 +44,9 @@ export async function runNotify(node: NotifyNode, env: ActionEnv): Promise<Actio
     ...(d.status === undefined ? {} : { status: d.status }),
     ...(d.dedupKey === undefined ? {} : { dedupKey: d.dedupKey }),
   };
-  return { ok: result.ok, result, text: message, ...(d.error === undefined ? {} : { error: d.error }) };
+  // A channel whose optional secret (webhook URL, routing key) was not given is not a failed delivery.
+  const skipped = d.error?.endsWith(NOT_SET) === true ? { skipped: d.error } : {};
+  return { ok: result.ok, result, text: message, ...(d.error === undefined ? {} : { error: d.error }), ...skipped };
 }
 
 function scrubber(redact: (s: string) => string): Scrubber {

@@ -190,7 +190,7 @@ export async function runSession(o: SessionOptions, held: HeldLock): Promise<num
 function durable(mode: ModeRuntime, journal: { beforeAction(): Promise<void> }): ModeRuntime {
   const execute = mode.execute;
   if (execute === undefined) return mode;
-  return { name: mode.name, canExecute: (s) => mode.canExecute(s), execute: async (a, env) => {
+  return { ...mode, execute: async (a, env) => {
     await journal.beforeAction();
     return execute(a, env);
   } };
@@ -233,7 +233,7 @@ function watchLease(lease: Lease, emit: (e: EventBody) => void, o: SessionOption
     guard: (mode) => {
       const execute = mode.execute;
       if (execute === undefined) return mode;
-      return { name: mode.name, canExecute: (s) => mode.canExecute(s), execute: async (a, env) => {
+      return { ...mode, execute: async (a, env) => {
         acting++;
         try {
           return await execute(a, env);

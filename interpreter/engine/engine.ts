@@ -206,6 +206,10 @@ async function walk(o: EngineOptions, resources: RunResources): Promise<EngineRe
         if (takesTerminal) o.prompter.resume();
       });
       if (o.signal.aborted) return interrupted(step, startedAt);
+      if (outcome.skipped !== undefined && step.options.continueOnError) {
+        finish(step, startedAt, 'skipped', attempts, { reason: outcome.skipped, result: outcome.result });
+        return 'next';
+      }
       if (judged.passed) {
         finish(step, startedAt, 'ok', attempts, { value: judged.value, result: outcome.result });
         return 'next';

@@ -44,6 +44,11 @@ export interface ActionOutcome {
   readonly text: string;
   readonly error?: string;
   readonly timedOut?: boolean;
+  /**
+   * Nothing to do, and why (a notification whose optional webhook was not given): with continueOnError
+   * (the default for notify) the step is recorded skipped with this reason rather than failed.
+   */
+  readonly skipped?: string;
   /** Simulation: the scenario decided the outcome and the value; `parse` / `expect` are not applied. */
   readonly decided?: { readonly value: unknown };
 }

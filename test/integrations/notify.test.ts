@@ -299,10 +299,18 @@ describe('channels, engine-level', () => {
     }
   });
 
-  it('an optional secret that is not set: a warning saying so, nothing sent', async () => {
+  it('an optional secret that is not set: the notification is skipped with the reason (not a failure), nothing sent', async () => {
     const r = await engineRun(runbook('k', { title: 'K', params: { hook: param.secret({ optional: true }) } })
       .notify('n', notify.slack((c) => c.params.hook), 'hello'), { hook: undefined });
-    expect(warnings(r.events)).toEqual(['notification not delivered: slack webhook URL is not set (give the param, or its environment variable)']);
+    expect(warnings(r.events)).toEqual([]);
+    expect(r.events.find((e) => e.type === 'step-finished')).toMatchObject({ status: 'skipped', reason: 'slack webhook URL is not set (give the param, or its environment variable)' });
+    expect(slack.requests).toEqual([]);
+  });
+
+  it('with continueOnError: false an unset webhook fails the step: delivery was required', async () => {
+    const r = await engineRun(runbook('k', { title: 'K', params: { hook: param.secret({ optional: true }) } })
+      .notify('n', notify.slack((c) => c.params.hook), 'hello', { continueOnError: false }), { hook: undefined });
+    expect(r.events.find((e) => e.type === 'step-finished')).toMatchObject({ status: 'failed' });
   });
 
   it("Slack's control characters are escaped; the literal URL never appears in an error", async () => {

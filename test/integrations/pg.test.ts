@@ -17,6 +17,7 @@ import { PG_REQUIREMENT, startPrimary, startStandby, stopAll, type PgPrimary, ty
 const HAVE = requires(PG_REQUIREMENT);
 const FAILOVER = fileURLToPath(new URL('../fixtures/pg/failover.ts', import.meta.url));
 const REFUSED = fileURLToPath(new URL('../fixtures/pg/refused.ts', import.meta.url));
+const TWO_PRIMARIES = fileURLToPath(new URL('../fixtures/pg/two-primaries.ts', import.meta.url));
 const FENCED = fileURLToPath(new URL('../fixtures/pg/fenced.ts', import.meta.url));
 const PRIMARY_DOWN = fileURLToPath(new URL('../fixtures/pg/primary-down.ts', import.meta.url));
 
@@ -101,6 +102,17 @@ describe.skipIf(!HAVE)('pg: failover with pg.promote (real PostgreSQL 15 primary
     expect((await s.query<{ r: boolean }>('select pg_is_in_recovery() as r'))[0]?.r).toBe(true);
     expect(`${r.stdout}${r.stderr}${readFileSync(onlyRun(store()), 'utf8')}`).not.toContain(p.password);
     await s.query('select pg_wal_replay_resume()');
+  });
+
+  it('refuses to promote while the old primary still answers as a primary and nothing fenced it (two primaries)', async () => {
+    const p = primary as PgPrimary;
+    const s = standby as PgServer;
+    const r = await run(TWO_PRIMARIES, [...params(s), '--yes'], { RUNBOOK_IT_PG_PASSWORD: p.password });
+    expect(r.code).toBe(1);
+    const f = finished();
+    expect(f.get('promote-standby')).toMatchObject({ status: 'failed' });
+    expect(String(f.get('promote-standby')?.error)).toContain('still accepts connections as a primary (no fence, or the fence did not stop it): not promoting, or there would be two primaries');
+    expect((await s.query<{ r: boolean }>('select pg_is_in_recovery() as r'))[0]?.r).toBe(true);
   });
 
   it('checks recovery and lag, promotes the standby, and the new primary takes a write; old → new is in the output and the journal', async () => {

@@ -234,16 +234,26 @@ export function storeContract(open: OpenStore): void {
   }));
 
   it('a lease whose holder died is taken over once it expires, naming the previous holder', () => withStore(async (store) => {
-    const dead = { key: 'contract', runId: runId(), operator: 'alice', host: hostname(), pid: deadPid(), startedAt: new Date().toISOString() };
+    // On another host (as far as this one can tell): only the expiry of its heartbeat says it is gone.
+    const dead = { key: 'contract', runId: runId(), operator: 'alice', host: 'elsewhere', pid: deadPid(), startedAt: new Date().toISOString() };
     await store.acquireLease(dead); // never renewed, never released: its process is gone
     const next = { ...dead, runId: runId(), operator: 'bob', pid: process.pid };
     const lease = await until('the dead holder\'s lease to expire', async () => store.acquireLease(next).catch((e: unknown) => {
       if (e instanceof LockHeldError) return undefined;
       throw e;
     }), 15_000);
-    expect(lease.tookOverFrom).toMatchObject({ runId: dead.runId, operator: 'alice', pid: dead.pid, host: hostname() });
+    expect(lease.tookOverFrom).toMatchObject({ runId: dead.runId, operator: 'alice', pid: dead.pid, host: 'elsewhere' });
     await lease.release();
   }, { ttlMs: 400, heartbeatMs: 100 }));
+
+  it('a resume of a run whose process died on this host takes its lease over at once, without waiting for the expiry', () => withStore(async (store) => {
+    const id = runId();
+    const crashed = { key: 'contract:resume', runId: id, operator: 'alice', host: hostname(), pid: deadPid(), startedAt: new Date().toISOString() };
+    await store.acquireLease(crashed);
+    const lease = await store.acquireLease({ ...crashed, operator: 'bob', pid: process.pid });
+    expect(lease.tookOverFrom).toMatchObject({ runId: id, operator: 'alice', pid: crashed.pid });
+    await lease.release();
+  }, { ttlMs: 60_000, heartbeatMs: 1000 }));
 
   it('unlock takes the lease from its holder in someone\'s name; the holder\'s heartbeat learns who and why', () => withStore(async (store) => {
     const holder = { key: 'contract:east', runId: runId(), operator: 'alice', host: hostname(), pid: process.pid, startedAt: new Date().toISOString() };

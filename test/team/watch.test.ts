@@ -80,7 +80,7 @@ describe.each(kinds)('runbook watch, $name', (k) => {
     expect(unknown.stderr).toContain('No run "nope"');
   });
 
-  it.skipIf(k.skip)('the read-only TUI follows the run in a real terminal: the approval wait, then the end; q would only stop watching', async () => {
+  it.skipIf(k.skip)('the read-only TUI follows the run in a real terminal: the approval wait, then the end; q stops watching, not the run', async () => {
     const e = await k.make();
     const { cli, runId } = await startRun(e);
     const t = startInTmux(['watch', runId, '--store', e.store], { ...FAST_LEASES });
@@ -89,12 +89,47 @@ describe.each(kinds)('runbook watch, $name', (k) => {
       expect(waitScreen).toContain(`runbook approve ${runId} go`);
       expect(waitScreen).toContain('watching (read-only)');
       expect(waitScreen).toContain('LIVE');
+      // q in another watcher stops that watch (exit 130), not the run.
+      const q = startInTmux(['watch', runId, '--store', e.store], { ...FAST_LEASES });
+      try {
+        await q.waitFor('watching (read-only)');
+        q.keys('q');
+        expect((await q.exited()).code).toBe(130);
+      } finally {
+        q.close();
+      }
+      expect(cli.done()).toBe(false);
       await approveAll(e, runId, cli);
       expect((await cli.exited).code).toBe(0);
       const end = await t.exited();
       expect(end.code).toBe(0);
       expect(end.screen).toContain('DONE');
       expect(end.modes).toContain('icanon');
+    } finally {
+      t.close();
+    }
+  });
+});
+
+describe.each(kinds.filter((x) => x.kind === 'file'))('the runner\'s TUI, $name', (k) => {
+  it('shows the four-eyes wait with the command that answers it, and goes on once approved', async () => {
+    const e = await k.make();
+    const dir = join(e.dir, 'work');
+    mkdirSync(dir, { recursive: true });
+    const t = startInTmux(['run', FOUR_EYES, '--store', e.store, '--operator', 'alice', '-p', `dir=${dir}`], { ...FAST_LEASES }, { cols: 120, rows: 30 });
+    try {
+      await t.waitFor('Fail over to the standby?');
+      t.keys('y');
+      const screen = await t.waitFor('waits for a second operator');
+      const runId = /run (\d{8}-\d{6}-[0-9a-f]+)/.exec(screen)?.[1];
+      expect(runId, screen).toBeDefined();
+      expect(screen).toContain(`runbook approve ${String(runId)} go  (not alice)`);
+      expect((await e.cli(['approve', String(runId), 'go', '--operator', 'bob'])).code).toBe(0);
+      await t.waitFor(`runbook approve ${String(runId)} promote`);
+      expect((await e.cli(['approve', String(runId), 'promote', '--operator', 'carol'])).code).toBe(0);
+      const end = await t.exited();
+      expect(end.code, end.screen).toBe(0);
+      expect(end.screen).toContain('DONE');
     } finally {
       t.close();
     }

@@ -7,9 +7,12 @@ import type { Scrubber } from './types.js';
  * Resolves a secret-bearing channel value (URL, routing key, HMAC secret) and registers it with the
  * scrubber before anything can print it. Unset (an optional secret param not given) is a reason, not a throw.
  */
+/** The end of the error for a channel whose optional secret param was not given: the delivery is skipped, not failed. */
+export const NOT_SET = 'is not set (give the param, or its environment variable)';
+
 export function secretValue(v: LazyValue, what: string, env: ActionEnv, scrub: Scrubber): { value: string } | { error: string } {
   const raw = resolve(v, env.ctx, what);
-  if (raw === undefined || raw === null || raw === '') return { error: `${what} is not set (give the param, or its environment variable)` };
+  if (raw === undefined || raw === null || raw === '') return { error: `${what} ${NOT_SET}` };
   const value = String(raw);
   scrub.add(value);
   return { value };

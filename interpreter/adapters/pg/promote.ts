@@ -129,6 +129,20 @@ export async function promoteAction(node: PgNode, env: ActionEnv, t: PgTarget): 
   } catch (e) {
     return st.fail(e instanceof Error ? e.message : String(e));
   }
+  if (node.primary !== undefined) {
+    let p: PgTarget;
+    try {
+      p = resolveTarget(node.primary, env.ctx, 'pg.promote primary');
+    } catch (e) {
+      return st.fail(`the primary's target: ${scrub(e instanceof Error ? e.message : String(e), undefined)}`);
+    }
+    const primary = describeTarget(p);
+    const still = await runStatements(env, p, [{ text: PG_SQL.inRecovery }], { readOnly: true, connectTimeoutMs: PRIMARY_CONNECT_TIMEOUT_MS });
+    if (still.ok && firstValue(still, 'value') === false) {
+      return st.fail(`the old primary ${primary} still accepts connections as a primary (no fence, or the fence did not stop it): not promoting, or there would be two primaries. Stop it (or cut it off from its clients and give pg.promote allowOldPrimaryUp: true), then run this step again.`);
+    }
+    st.say(still.ok ? `old primary ${primary}: in recovery now, not a primary` : `old primary ${primary}: not reachable (${why(still)}): fenced or down`);
+  }
   st.say(`${standby}: ${node.sql.replace('$1', String(values[0]))}`);
   const ran = await runStatements(env, t, [{ text: node.sql, values }], { readOnly: false });
   const r = pgResult(standby, node.sql, ran);

@@ -8,6 +8,7 @@ import { stepMedians, type PastRunSteps, type StepHistory, HISTORY_RUNS, NO_HIST
 import { LockHeldError, UsageError } from '../../errors.js';
 import type { EventBody, JournalEvent } from '../../events.js';
 import { parseJournal } from '../journal-reader.js';
+import { processAlive } from '../process-alive.js';
 import { leaseTiming } from '../lease-timing.js';
 import type { Actor, JournalSink, Lease, LeaseHolder, LeaseInfo, LeaseLoss, RawJournal, ReadJournal, RunStore, UnlockResult, Vote } from '../run-store.js';
 import { connectError } from './connect-error.js';
@@ -190,7 +191,9 @@ export class PgStore implements RunStore {
           if (ins.rowCount === 1) return this.#lease(holder.key, token, undefined);
           continue; // someone inserted it meanwhile: look again
         }
-        if (row.alive) {
+        // Resuming a run whose process died on this very host: no need to wait for its lease to expire.
+        const ownCrashed = row.run_id === holder.runId && row.host === holder.host && row.pid !== holder.pid && !processAlive(row.pid);
+        if (row.alive && !ownCrashed) {
           await c.query('ROLLBACK');
           const age = Math.max(0, Math.round((Date.now() - row.heartbeat_at.getTime()) / 1000));
           throw new LockHeldError(
