@@ -115,7 +115,7 @@ Added to the document, and why:
     waitUntil: { timeout: '15m', interval: '30s' }, estimate: '30s',
     description: 'With the primary region gone, what the standby never received is lost (RPO); what it received must be replayed before promotion. If it does not get there, the DBA decides: keep waiting (retry), or accept and mark done.',
   })
-  .promote('promote-dr-db', 'Promote the DR database (pg_ctl promote)', pg.promote({ standby: (c) => drDb(c), maxLagBytes: (c) => c.params.maxReplayLagBytes, timeout: '2m' }), {
+  .promote('promote-dr-db', 'Promote the DR database (pg_promote, as pg_ctl promote)', pg.promote({ standby: (c) => drDb(c), maxLagBytes: (c) => c.params.maxReplayLagBytes, timeout: '2m' }), {
     estimate: '1m', description: 'The primary region is unreachable, so there is nothing to fence; the declaration above is the gate.',
   })
   .check('dr-db-primary', 'The DR database is primary (SELECT pg_is_in_recovery() is false)', pg.inRecovery(drDb), { expect: (r) => r.value === false, estimate: '5s' })

@@ -61,8 +61,8 @@ export function watchCommand(arg: string, f: { ui?: string; store?: string }): P
 
 /**
  * Ends the watch when the run cannot go on: its process is gone from this host, or (a live run on
- * another host) its lease is no longer held by it. A run on another host without a lease (a
- * simulation) cannot be checked from here: it is watched until it ends.
+ * another host, PostgreSQL store) its lease is no longer held by it. Otherwise a run on another host
+ * (a simulation; a file store shared between hosts) cannot be checked from here: it is watched until it ends.
  */
 async function watchLiveness(store: RunStore, runId: string, driver: { host: string; pid: number; mode: string; lease: string }, last: () => JournalEvent | undefined, onGone: () => void, signal: AbortSignal): Promise<void> {
   let strikes = 0;
@@ -71,7 +71,7 @@ async function watchLiveness(store: RunStore, runId: string, driver: { host: str
     if (signal.aborted || driver.pid === 0 || last()?.type === 'run-finished') continue;
     let alive = true;
     if (driver.host === hostname()) alive = processAlive(driver.pid);
-    else if (driver.mode === 'live') {
+    else if (driver.mode === 'live' && store.kind === 'postgres') {
       const lease = await store.readLease(driver.lease).catch(() => undefined);
       alive = lease !== undefined && lease.holder.runId === runId && lease.maybeAlive;
     }
