@@ -27,6 +27,19 @@ export function decisions(events: readonly JournalEvent[]): ReportDecision[] {
       case 'run-resumed':
         asked.clear();
         break;
+      case 'approval-requested':
+        asked.set(`approval:${e.stepId}`, e.t);
+        break;
+      case 'approval-given':
+      case 'approval-rejected':
+        out.push({
+          type: 'approval', stepId: e.stepId, at: e.t, simAtMs: simAt(e), choice: e.type === 'approval-given' ? 'approved' : 'rejected', by: e.by,
+          auto: e.by === 'scenario', decideMs: e.by === 'scenario' ? null : gapMs(asked.get(`approval:${e.stepId}`), e.t), why: e.reason ?? null,
+        });
+        break;
+      case 'approval-timed-out':
+        out.push({ type: 'approval', stepId: e.stepId, at: e.t, simAtMs: simAt(e), choice: 'timed out', by: '—', auto: false, decideMs: e.waitedMs, why: null });
+        break;
       case 'confirm-answered':
         out.push({
           type: 'confirm', stepId: e.stepId, at: e.t, simAtMs: simAt(e), choice: e.answer ? 'yes' : 'no', by: e.by, auto: e.auto,

@@ -135,7 +135,7 @@ function stepRow(s: ReportStep, sim: boolean, runStart: string): string[] {
 
 function decisionRow(d: ReportDecision, at: string, autoFlag: string): string[] {
   const took = d.auto ? `automatic (${autoFlag})` : d.decideMs === null ? null : formatDuration(d.decideMs);
-  return [at, code(d.stepId), d.type === 'confirm' ? `confirm: ${CHOICE[d.choice] ?? d.choice}` : `after failure: ${CHOICE[d.choice] ?? d.choice}`, cell(d.by), cell(took), cell(d.why)];
+  return [at, code(d.stepId), d.type === 'confirm' ? `confirm: ${CHOICE[d.choice] ?? d.choice}` : d.type === 'approval' ? `four-eyes approval: ${d.choice}` : `after failure: ${CHOICE[d.choice] ?? d.choice}`, cell(d.by), cell(took), cell(d.why)];
 }
 
 function failureRow(f: ReportFailure, at: string): string[] {

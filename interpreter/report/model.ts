@@ -106,7 +106,8 @@ export interface ReportStep {
 }
 
 export interface ReportDecision {
-  readonly type: 'confirm' | 'failure';
+  /** `approval`: a second operator's vote on a four-eyes step (`approved`, `rejected`, `timed out`). */
+  readonly type: 'confirm' | 'failure' | 'approval';
   readonly stepId: string;
   readonly at: string;
   readonly simAtMs: number | null;

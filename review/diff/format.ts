@@ -15,6 +15,7 @@ const RISK_TITLE: Record<RiskFlag['flag'], string> = {
   'promote-before-fence': 'promote before its fence',
   'timeout-lowered': 'timeout lowered',
   'continue-on-error-added': 'continueOnError added to a mutating step',
+  'four-eyes-removed': 'four-eyes approval removed or reduced',
 };
 
 function where(d: StepDiff): string {

@@ -22,6 +22,15 @@ export function riskFlags(o: RunbookModel, m: Matching): RiskFlag[] {
       if (a.options.onNo !== 'continue' && b.options.onNo === 'continue') flags.push({ flag: 'confirm-weakened', step: b.id, message: `confirm "${b.id}" no longer stops the run on "no" (onNo: 'continue')` });
       if (a.options.when === undefined && b.options.when !== undefined) flags.push({ flag: 'confirm-weakened', step: b.id, message: `confirm "${b.id}" is now only asked when ${b.options.when}` });
     }
+    // Four eyes: `approvers` on a confirm, `requireSecondOperator` on a promote; fewer eyes is a risk.
+    const eyes = (s: StepModel): number => {
+      const n = Number(s.options.other['approvers'] ?? 1);
+      const second = s.options.other['requireSecondOperator'] === 'true' ? 2 : 1;
+      return Math.max(Number.isFinite(n) ? n : 1, second);
+    };
+    if (eyes(b) < eyes(a)) {
+      flags.push({ flag: 'four-eyes-removed', step: b.id, message: `${b.kind} "${b.id}" needed ${eyes(a)} operators and now needs ${eyes(b)}: one person can do it alone` });
+    }
     const ta = a.options.timeout?.ms;
     const tb = b.options.timeout?.ms;
     if (ta !== undefined && tb !== undefined && tb < ta) {

@@ -33,7 +33,7 @@ export interface StepDiff {
   readonly changes: readonly FieldChange[];
 }
 
-export const RISK_FLAGS = ['confirm-removed', 'confirm-weakened', 'check-after-guarded-step', 'promote-before-fence', 'timeout-lowered', 'continue-on-error-added'] as const;
+export const RISK_FLAGS = ['confirm-removed', 'confirm-weakened', 'check-after-guarded-step', 'promote-before-fence', 'timeout-lowered', 'continue-on-error-added', 'four-eyes-removed'] as const;
 export type RiskFlagId = (typeof RISK_FLAGS)[number];
 
 export interface RiskFlag {

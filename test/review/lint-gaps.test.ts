@@ -56,3 +56,23 @@ describe('lint: promotions and passwords written as commands', () => {
     expect(r.stdout).not.toContain('literal-secret');
   });
 });
+
+describe('diff: four-eyes approval removed', () => {
+  it('flags a confirm that lost its second approver and a promote that lost requireSecondOperator', async () => {
+    const a = join(tmp.dir, 'four-eyes-a.ts');
+    const b = join(tmp.dir, 'four-eyes-b.ts');
+    const body = (confirmOpts: string, promoteOpts: string): string => `import { notify, pg, runbook } from 'runbook';
+export default runbook('fe', { title: 'FE', rto: '5m' })
+  .notify('start', notify.console(), 'start')
+  .confirm('go', 'Promote now?', ${confirmOpts})
+  .promote('p', 'Promote', pg.promote({ standby: 'postgres://a@b/c' })${promoteOpts})
+  .notify('end', notify.console(), 'end');
+`;
+    writeFileSync(a, body("{ approvers: 2, description: 'x' }", ', { requireSecondOperator: true }'));
+    writeFileSync(b, body("{ description: 'x' }", ''));
+    const r = await runCli(['diff', a, b, '--fail-on-risk']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('RISK  four-eyes-removed         confirm "go" needed 2 operators and now needs 1');
+    expect(r.stdout).toContain('RISK  four-eyes-removed         promote "p" needed 2 operators and now needs 1');
+  });
+});

@@ -93,6 +93,12 @@ describe.each(kinds)('four-eyes approval, $name', (k) => {
     expect(shown.stdout).toContain('approvals (four eyes)');
     expect(shown.stdout).toMatch(/go: approved by bob@/);
     expect(shown.stdout).toMatch(/promote: approved by carol@\S+ — lag checked/);
+    // The report lists each approval with who gave it, and names bob and carol among those who decided.
+    const report = await e.cli(['report', runId]);
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/\| `go` \| four-eyes approval: approved \| bob \|/);
+    expect(report.stdout).toMatch(/\| `promote` \| four-eyes approval: approved \| carol \| [^|]+ \| lag checked: 0 bytes \|/);
+    expect(report.stdout).toMatch(/\*\*Decisions by:\*\* .*bob.*carol|\*\*Decisions by:\*\* .*carol.*bob/);
     expect((await e.cli(['verify', runId])).code).toBe(0);
   });
 
