@@ -165,7 +165,14 @@ describe.skipIf(!HAVE)('lab:up / lab:status / lab:down', () => {
     expect(healthy(view)).toBe(true);
     expect(view.members.map((m) => m.role).sort()).toEqual(['leader', 'replica']);
     const replicaDsn = state.patroni?.nodes.find((n) => n.name === view.members.find((m) => m.role === 'replica')?.name)?.dsn ?? '';
-    const r = await query<{ r: boolean; status: string | null }>(replicaDsn, 'select pg_is_in_recovery() as r, (select status from pg_stat_wal_receiver) as status');
+    // The WAL receiver can be between connections for a moment after Patroni reports the member
+    // (under load): poll, bounded, until it streams.
+    let r: { r: boolean; status: string | null }[] = [];
+    for (let i = 0; i < 60; i++) {
+      r = await query<{ r: boolean; status: string | null }>(replicaDsn, 'select pg_is_in_recovery() as r, (select status from pg_stat_wal_receiver) as status');
+      if (r[0]?.status === 'streaming') break;
+      await new Promise((done) => setTimeout(done, 250));
+    }
     expect(r[0]).toEqual({ r: true, status: 'streaming' });
   });
 
