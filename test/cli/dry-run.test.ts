@@ -76,6 +76,26 @@ function counterLines(): number {
   return existsSync(counter) ? readFileSync(counter, 'utf8').split('\n').filter((l) => l === 'probe').length : 0;
 }
 
+/**
+ * Nothing acted: no marker, no probe counter, no HTTP request; the store holds one journal, of a run in
+ * `mode`, whose process loaded the spawn recorder, and the recorder saw no process and no socket.
+ * Returns that journal's text.
+ */
+function expectTouchedNothing(mode: 'dry-run' | 'simulate'): string {
+  expect(existsSync(marker)).toBe(false);
+  expect(existsSync(counter)).toBe(false);
+  expect(hits).toEqual([]);
+  const log = recorded();
+  const journals = readdirSync(join(store, 'runs'));
+  expect(journals).toHaveLength(1);
+  const journal = readFileSync(join(store, 'runs', journals[0] ?? ''), 'utf8');
+  const runStarted = JSON.parse(journal.split('\n')[0] ?? '{}') as { pid?: number; mode?: string };
+  expect(runStarted.mode).toBe(mode);
+  assertRecorderWasLoaded(log, runStarted.pid ?? -1);
+  expect(effects(log)).toEqual([]);
+  return journal;
+}
+
 describe('run --dry-run', () => {
   it('prints every action fully rendered and runs nothing: no marker, no HTTP request, no process, no socket', async () => {
     const r = await run(['--dry-run']);
@@ -84,16 +104,7 @@ describe('run --dry-run', () => {
     expect(r.stdout).toContain('DRY-RUN');
 
     // nothing acted
-    expect(existsSync(marker)).toBe(false);
-    expect(existsSync(counter)).toBe(false);
-    expect(hits).toEqual([]);
-    const log = recorded();
-    const journals = readdirSync(join(store, 'runs'));
-    expect(journals).toHaveLength(1);
-    const runStarted = JSON.parse(readFileSync(join(store, 'runs', journals[0] ?? ''), 'utf8').split('\n')[0] ?? '{}') as { pid?: number; mode?: string };
-    expect(runStarted.mode).toBe('dry-run');
-    assertRecorderWasLoaded(log, runStarted.pid ?? -1);
-    expect(effects(log)).toEqual([]);
+    expectTouchedNothing('dry-run');
 
     // every step, every action, with the values it would use
     for (const id of ['probe-counter', 'health', 'go-ahead', 'make-marker', 'tell']) expect(r.stdout).toContain(id);
@@ -153,16 +164,7 @@ describe('run --simulate --auto', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('SIMULATION');
 
-    expect(existsSync(marker)).toBe(false);
-    expect(existsSync(counter)).toBe(false);
-    expect(hits).toEqual([]);
-    const log = recorded();
-    const journals = readdirSync(join(store, 'runs'));
-    expect(journals).toHaveLength(1);
-    const lines = readFileSync(join(store, 'runs', journals[0] ?? ''), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; pid?: number; mode?: string; status?: string });
-    expect(lines[0]?.mode).toBe('simulate');
-    assertRecorderWasLoaded(log, lines[0]?.pid ?? -1);
-    expect(effects(log)).toEqual([]);
+    const lines = expectTouchedNothing('simulate').trim().split('\n').map((l) => JSON.parse(l) as { type: string; status?: string });
     // every step was played (ok), not merely planned; the confirm was answered by the scenario
     expect(lines.filter((e) => e.type === 'step-finished').map((e) => e.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok']);
     expect(r.stdout).toContain('answered by the scenario (--auto)');

@@ -11,17 +11,16 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { ROOT, tempDir } from '../helpers/cli.js';
 import { requires } from '../helpers/requires.js';
-import { onlyRun } from '../helpers/store.js';
+import { runRunbook } from '../helpers/runbooks.js';
 import { startReceiver, type Receiver } from '../helpers/servers/http-receiver.js';
 import { PG_BIN, PG_REQUIREMENT, startPrimary, stopAll, type PgPrimary } from '../helpers/servers/postgres.js';
 
 const HAVE = requires(PG_REQUIREMENT) && requires({ what: 'gpg and openssl', paths: ['/usr/bin/gpg'], install: 'apt-get install gnupg openssl' });
-const RUNBOOK = join(ROOT, 'runbooks/backup-verification.ts');
+const ID = 'backup-verification';
 const BITROT = join(ROOT, 'test/fixtures/runbooks-pg/openssl-bitrot.sh');
 
-interface Ev { type: string; stepId?: string; status?: string; value?: unknown; error?: string; exitCode?: number; continued?: boolean }
 interface Comparison { tables: number; rows: number; counts: { table: string; before: number; after: number; restored: number }[]; mismatches: string[] }
 
 describe.skipIf(!HAVE)('backup-verification LIVE (real PostgreSQL 15, pg_dump/pg_restore, gpg, openssl)', () => {
@@ -77,21 +76,19 @@ describe.skipIf(!HAVE)('backup-verification LIVE (real PostgreSQL 15, pg_dump/pg
       '-p', `pgDump=${PG_BIN}/pg_dump`, '-p', `pgRestore=${PG_BIN}/pg_restore`, '-p', `createdb=${PG_BIN}/createdb`, '-p', `dropdb=${PG_BIN}/dropdb`,
     ];
   };
-  const journal = (store: string): Ev[] => readFileSync(onlyRun(store), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-  const finished = (evs: Ev[]): Map<string, Ev> => new Map(evs.filter((e) => e.type === 'step-finished').map((e) => [e.stepId ?? '', e]));
   const tempDbs = async (): Promise<unknown[]> => (primary as PgPrimary).query("select datname from pg_database where datname like 'restore_verify_%'");
 
   it('dumps, encrypts with gpg, restores into a temporary database with equal row counts per table, cleans up; exit 0', async () => {
     const dir = join(tmp.dir, 'backups-ok');
     const store = join(tmp.dir, 'store-ok');
     const t0 = Date.now();
-    const r = await runCli(['run', RUNBOOK, '--ui', 'plain', '--store', store, ...params(dir)], {
+    const r = await runRunbook(ID, store, params(dir), {
       cwd: tmp.dir, env: { GNUPGHOME: gnupg(), SLACK_WEBHOOK_URL: `${slack!.url}/services/T000/B000/ok` }, timeoutMs: 120_000,
     });
     process.stderr.write(`backup-verification live run (ok): ${Date.now() - t0} ms\n`);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    const evs = journal(store);
-    const fin = finished(evs);
+    const evs = r.events;
+    const fin = r.finished;
     for (const id of ['source-reachable', 'pg-dump', 'checksum', 'encrypt', 'decrypt', 'checksum-matches', 'archive-readable', 'create-temp-db', 'test-restore', 'restored-counts', 'row-counts-match', 'drop-temp-db', 'remove-verify-copy', 'remove-plaintext-dump', 'temp-db-gone', 'verified', 'backup-verified']) {
       expect(fin.get(id)?.status, id).toBe('ok');
     }
@@ -131,13 +128,13 @@ describe.skipIf(!HAVE)('backup-verification LIVE (real PostgreSQL 15, pg_dump/pg
     const store = join(tmp.dir, 'store-rot');
     const before = slack!.requests.length;
     const t0 = Date.now();
-    const r = await runCli(['run', RUNBOOK, '--ui', 'plain', '--store', store, ...params(dir), '-p', 'encryption=openssl', '-p', `openssl=${BITROT}`], {
+    const r = await runRunbook(ID, store, [...params(dir), '-p', 'encryption=openssl', '-p', `openssl=${BITROT}`], {
       cwd: tmp.dir, env: { SLACK_WEBHOOK_URL: `${slack!.url}/services/T000/B000/rot` }, timeoutMs: 120_000,
     });
     process.stderr.write(`backup-verification live run (bit rot): ${Date.now() - t0} ms\n`);
     expect(r.code, r.stdout + r.stderr).toBe(1);
-    const evs = journal(store);
-    const fin = finished(evs);
+    const evs = r.events;
+    const fin = r.finished;
     expect(fin.get('encrypt')?.status).toBe('ok');
     expect(fin.get('decrypt')?.status).toBe('ok');
     expect(fin.get('checksum-matches')).toMatchObject({ status: 'failed', continued: true });

@@ -1,25 +1,16 @@
 // runbooks/backup-verification.ts without touching anything: lint, dry-run (pg_dump -Fc, the checksum, gpg
 // or openssl with a passphrase file, the test restore, cleanup, alerts), the row-count comparison itself,
 // and its tabletop scenarios with --auto, asserting the path each one takes from the journal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cli.js';
-import { dryRun, lint, simulate, statuses } from '../fixtures/runbooks-pg/cli.js';
+import { describe, expect, it } from 'vitest';
+import { dryRun, expectLintClean, simulate, statuses, useTempDir } from '../helpers/runbooks.js';
 import { compareCounts } from '../../runbooks/backup-verification.js';
 import type { PgResult } from '../../dsl/results.js';
 
 const ID = 'backup-verification';
-let tmp: { dir: string; cleanup: () => void };
-beforeAll(() => {
-  tmp = tempDir('runbook-backup-');
-});
-afterAll(() => tmp.cleanup());
+const tmp = useTempDir('runbook-backup-', 'file');
 
 describe(`${ID}: review`, () => {
-  it('is lint clean', async () => {
-    const r = await lint(ID);
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('dry-run shows pg_dump -Fc, the checksum, gpg with the passphrase file, the test restore and the cleanup; exit 0', async () => {
     const r = await dryRun(ID, tmp.dir);
@@ -75,7 +66,7 @@ describe(`${ID}: tabletop scenarios (--simulate --auto)`, () => {
     const s = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
-    const st = statuses(s);
+    const st = statuses(s.events);
     expect(st['alert-slack']).toBe('skipped');
     expect(st['alert-pagerduty']).toBe('skipped');
     expect(Object.entries(st).filter(([id]) => !id.startsWith('alert-')).every(([, v]) => v === 'ok')).toBe(true);
@@ -89,7 +80,7 @@ describe(`${ID}: tabletop scenarios (--simulate --auto)`, () => {
   it('backup checksum mismatch: the comparison fails, restore and upload are skipped, cleanup runs, Slack and PagerDuty are alerted, the verdict fails', async () => {
     const s = await simulate(ID, 'checksum-mismatch.yaml', tmp.dir);
     expect(s.code).toBe(3);
-    const st = statuses(s);
+    const st = statuses(s.events);
     expect(s.finished.get('checksum-matches')).toMatchObject({ status: 'failed', continued: true });
     expect(s.finished.get('checksum-matches')?.value).toEqual({ recorded: '9f2c1e0b7a8d4c3e5f6a7b8c9d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f7a8b9c0', actual: '03b5e9d1c2a4f6e8d0c2b4a6f8e0d2c4b6a8f0e2d4c6b8a0f2e4d6c8b0a2f4e6' });
     for (const id of ['archive-readable', 'create-temp-db', 'test-restore', 'restored-counts', 'row-counts-match', 'upload', 'upload-listed', 'drop-temp-db', 'temp-db-gone', 'remove-plaintext-dump', 'verified']) {

@@ -1,51 +1,21 @@
 // runbooks/conjur-failover.ts: lint clean, dry-run shows the DR plan's commands and the Kubernetes calls,
 // and each tabletop scenario takes its path: failover to the standby, or (standby failing too) the
 // restore-from-backup path, asserted from the journal.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires } from '../helpers/requires.js';
+import { dryRun, expectLintClean, expectPlanShape, finished, notifyMessage, probe, simulate, statuses, useTempDir, type Ev } from '../helpers/runbooks.js';
 import { closedPort, makeTestPki, OPENSSL_REQUIREMENT, startReceiver, type Receiver, type TestPki } from '../helpers/servers/http-receiver.js';
 import conjurFailover from '../../runbooks/conjur-failover.js';
 
-const RUNBOOK = 'runbooks/conjur-failover.ts';
-const SCENARIO = (name: string): string => `runbooks/scenarios/conjur-failover/${name}`;
+const ID = 'conjur-failover';
 const FAILOVER = ['failover-to-standby', 'standby-promoted'];
 const RESTORE = ['restore-from-backup', 'download-backup', 'backup-downloaded', 'restore-conjur', 'restored-healthy'];
 const FOLLOWERS = ['followers-before', 'restart-followers', 'followers-rolled-out', 'followers-ready', 'follower-health'];
 
-interface Ev {
-  type: string; stepId?: string; status?: string; attempts?: number; choice?: string; answer?: boolean; by?: string;
-  simAtMs?: number; simDurationMs?: number; value?: unknown; reason?: string; scenario?: { name: string } | null; result?: Record<string, unknown>;
-}
-
-let tmp: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  tmp = tempDir('runbook-conjur-');
-});
-afterEach(() => tmp.cleanup());
-
-async function simulate(scenario: string): Promise<{ code: number | null; stdout: string; stderr: string; events: Ev[] }> {
-  const store = join(tmp.dir, 'store');
-  const r = await runCli(['run', RUNBOOK, '--simulate', SCENARIO(scenario), '--auto', '--ui', 'plain', '--store', store]);
-  const runs = existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson')) : [];
-  const events = runs.length === 1 ? readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
-  return { ...r, events };
-}
-
-const statuses = (events: Ev[]): Record<string, string | undefined> =>
-  Object.fromEntries(events.filter((e) => e.type === 'step-finished').map((e) => [e.stepId!, e.status]));
-const messageOf = (events: Ev[], id: string): string =>
-  String((events.find((e) => e.type === 'step-finished' && e.stepId === id)?.result as { message?: string } | undefined)?.message ?? '');
+const tmp = useTempDir('runbook-conjur-');
 
 describe('conjur-failover: the runbook as written', () => {
-  it('is lint clean', async () => {
-    const r = await runCli(['lint', RUNBOOK]);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('RTO 10 minutes; the failover and the restore are each guarded, and every step has an estimate', () => {
     const plan = conjurFailover.toPlan();
@@ -55,12 +25,11 @@ describe('conjur-failover: the runbook as written', () => {
     expect(ids.indexOf('primary-really-failing')).toBeLessThan(ids.indexOf('failover-to-standby'));
     expect(ids.indexOf('restore-from-backup')).toBeLessThan(ids.indexOf('download-backup'));
     for (const id of [...FAILOVER, ...RESTORE]) expect(plan.steps.find((s) => s.id === id)?.options.when, `${id} is conditional`).toBeTypeOf('function');
-    for (const s of plan.steps) expect(s.options.estimateMs, `${s.id} has an estimate`).toBeGreaterThan(0);
-    for (const s of plan.steps.filter((s) => s.kind === 'confirm')) expect(s.options.description, `${s.id} has a description`).toBeTruthy();
+    expectPlanShape(plan);
   });
 
   it('dry-run shows the health checks, the DR plan\'s commands and the follower calls', async () => {
-    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store')]);
+    const r = await dryRun(ID, tmp.dir);
     expect(r.code).toBe(0);
     const out = r.stdout;
     expect(out).toContain('GET https://primary-conjur.example.com/health (expect $.ok = true) (timeout 5s) (CA: /etc/conjur/ssl/conjur-ca.pem)');
@@ -76,7 +45,7 @@ describe('conjur-failover: the runbook as written', () => {
 
 describe('conjur-failover: tabletop scenarios', () => {
   it('tabletop: the standby is healthy, so the failover path runs, the restore path is skipped, followers recover; within RTO', async () => {
-    const r = await simulate('tabletop.yaml');
+    const r = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;
@@ -88,7 +57,7 @@ describe('conjur-failover: tabletop scenarios', () => {
     expect(s['service-healthy']).toBe('ok');
     expect(s['conjur-list']).toBe('ok');
     expect(ev.filter((e) => e.type === 'decision')).toEqual([]);
-    expect(messageOf(ev, 'status-update')).toContain('Conjur failed over to the standby');
+    expect(notifyMessage(ev, 'status-update')).toContain('Conjur failed over to the standby');
     const end = ev.at(-1)!;
     expect(end).toMatchObject({ type: 'run-finished', status: 'done' });
     expect(end.simDurationMs).toBeLessThanOrEqual(10 * 60_000);
@@ -96,25 +65,25 @@ describe('conjur-failover: tabletop scenarios', () => {
   });
 
   it('standby also failing: the failover is skipped, the restore-from-backup path is taken after its confirm; RTO exceeded', async () => {
-    const r = await simulate('standby-also-failing.yaml');
+    const r = await simulate(ID, 'standby-also-failing.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;
     const s = statuses(ev);
     // the standby's health is recorded (the check passes) and decides the path
-    expect(ev.find((e) => e.type === 'step-finished' && e.stepId === 'standby-health')).toMatchObject({ status: 'ok', value: { ok: false, timedOut: true } });
+    expect(finished(ev, 'standby-health')).toMatchObject({ status: 'ok', value: { ok: false, timedOut: true } });
     for (const id of FAILOVER) expect(s[id], id).toBe('skipped');
-    expect(ev.find((e) => e.type === 'step-finished' && e.stepId === 'failover-to-standby')?.reason).toContain('condition');
+    expect(finished(ev, 'failover-to-standby')?.reason).toContain('condition');
     for (const id of RESTORE) expect(s[id], id).toBe('ok');
     expect(ev.find((e) => e.type === 'confirm-answered' && e.stepId === 'restore-from-backup')).toMatchObject({ answer: true, by: 'scenario' });
-    expect(ev.find((e) => e.type === 'step-finished' && e.stepId === 'backup-downloaded')).toMatchObject({ status: 'ok', value: 2 });
+    expect(finished(ev, 'backup-downloaded')).toMatchObject({ status: 'ok', value: 2 });
     // the restore runs before the leader is verified and before the followers are touched
     const order = ev.filter((e) => e.type === 'step-started').map((e) => e.stepId);
     expect(order.indexOf('restore-conjur')).toBeLessThan(order.indexOf('service-healthy'));
     expect(order.indexOf('restored-healthy')).toBeLessThan(order.indexOf('restart-followers'));
     for (const id of FOLLOWERS) expect(s[id], id).toBe('ok');
-    expect(messageOf(ev, 'status-update')).toContain('Conjur restored from backup');
-    expect(messageOf(ev, 'recovered')).toContain('secrets changed since the backup must be re-entered');
+    expect(notifyMessage(ev, 'status-update')).toContain('Conjur restored from backup');
+    expect(notifyMessage(ev, 'recovered')).toContain('secrets changed since the backup must be re-entered');
     const end = ev.at(-1)!;
     expect(end).toMatchObject({ type: 'run-finished', status: 'done' });
     expect(end.simDurationMs).toBeGreaterThan(10 * 60_000);
@@ -136,29 +105,24 @@ describe.runIf(requires(OPENSSL_REQUIREMENT))('conjur-failover: the health check
     pki.cleanup();
   });
 
-  let probes = 0;
-  async function probe(step: string, ...params: string[]): Promise<Ev | undefined> {
-    const store = join(tmp.dir, `probe-${++probes}`);
-    await runCli(['run', RUNBOOK, '--dry-run', '--probe', '--only', step, '-p', `conjurCa=${pki.caFile}`, ...params.flatMap((p) => ['-p', p]), '--ui', 'plain', '--store', store]);
-    const runs = readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson'));
-    expect(runs).toHaveLength(1);
-    const events = readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-    return events.find((e) => e.type === 'step-finished' && e.stepId === step);
+  async function check(step: string, ...params: string[]): Promise<Ev | undefined> {
+    const { events } = await probe(ID, step, tmp.dir, ['-p', `conjurCa=${pki.caFile}`, ...params.flatMap((p) => ['-p', p])]);
+    return finished(events, step);
   }
 
   it('a primary whose /health says ok is not failed over; one that says "ok": false, or refuses, is', async () => {
     conjur.answer({ status: 200, body: '{"ok":true,"database":{"ok":true}}' });
-    expect(await probe('primary-failing', `primaryUrl=${conjur.url}`)).toMatchObject({ status: 'failed' });
+    expect(await check('primary-failing', `primaryUrl=${conjur.url}`)).toMatchObject({ status: 'failed' });
     conjur.answer({ status: 200, body: '{"ok":false,"database":{"ok":false,"error":"connection refused"}}' });
-    expect(await probe('primary-failing', `primaryUrl=${conjur.url}`)).toMatchObject({ status: 'ok' });
-    expect(await probe('primary-failing', `primaryUrl=https://127.0.0.1:${await closedPort()}`)).toMatchObject({ status: 'ok' });
+    expect(await check('primary-failing', `primaryUrl=${conjur.url}`)).toMatchObject({ status: 'ok' });
+    expect(await check('primary-failing', `primaryUrl=https://127.0.0.1:${await closedPort()}`)).toMatchObject({ status: 'ok' });
     expect(conjur.requests.map((r) => r.url)).toEqual(['/health', '/health']);
   });
 
   it('the standby check records its health either way: ok → the failover path, refused → the restore path', async () => {
     conjur.answer({ status: 200, body: '{"ok":true}' });
-    expect(await probe('standby-health', `standbyUrl=${conjur.url}`)).toMatchObject({ status: 'ok', value: { ok: true, status: 200 } });
-    const down = await probe('standby-health', `standbyUrl=https://127.0.0.1:${await closedPort()}`);
+    expect(await check('standby-health', `standbyUrl=${conjur.url}`)).toMatchObject({ status: 'ok', value: { ok: true, status: 200 } });
+    const down = await check('standby-health', `standbyUrl=https://127.0.0.1:${await closedPort()}`);
     expect(down).toMatchObject({ status: 'ok', value: { ok: false, status: null, error: { code: 'ECONNREFUSED' } } });
   });
 });

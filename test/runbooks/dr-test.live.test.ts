@@ -5,20 +5,17 @@
 // <run-id>` is asked for the report: its RTO line holds the real run's achieved time against the target,
 // and its notifications hold the measured database failover time, which the test recomputes from the
 // journal's step durations (the failover's own timeline) and checks against the servers' end state.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { runCli, tempDir } from '../helpers/cli.js';
 import { requires } from '../helpers/requires.js';
-import { onlyRun } from '../helpers/store.js';
+import { runRunbook, type Ev } from '../helpers/runbooks.js';
 import { PG_BIN, PG_REQUIREMENT, startPrimary, startStandby, stopAll, type PgPrimary, type PgServer } from '../helpers/servers/postgres.js';
 
 const HAVE = requires(PG_REQUIREMENT);
-const RUNBOOK = join(ROOT, 'runbooks/dr-test.ts');
+const ID = 'dr-test';
 const AS_PG = process.getuid?.() === 0 ? 'runuser -u postgres -- ' : '';
 const DB_FAILOVER = ['db-simulate-failure', 'db-primary-down', 'db-promote', 'db-switchover', 'db-new-primary', 'db-new-leader', 'db-marker-present', 'db-conjur-healthy'];
-
-interface Ev { type: string; runId?: string; stepId?: string; status?: string; durationMs?: number; value?: unknown; exitCode?: number }
 
 describe.skipIf(!HAVE)('dr-test LIVE: database failover against a real PostgreSQL 15 primary + standby, then runbook report', () => {
   let primary: PgPrimary | undefined;
@@ -39,7 +36,7 @@ describe.skipIf(!HAVE)('dr-test LIVE: database failover against a real PostgreSQ
     const s = standby as PgServer;
     const store = join(tmp.dir, 'store');
     const t0 = Date.now();
-    const r = await runCli(['run', RUNBOOK, '--yes', '--ui', 'plain', '--store', store,
+    const r = await runRunbook(ID, store, ['--yes',
       '-p', 'vault=false', '-p', 'conjur=false', '-p', 'dbMethod=streaming', '-p', 'site=lab',
       '-p', `dbPrimary=postgres://ops@127.0.0.1:${p.port}/postgres`,
       '-p', `dbStandby=postgres://ops@127.0.0.1:${s.port}/postgres`,
@@ -49,8 +46,8 @@ describe.skipIf(!HAVE)('dr-test LIVE: database failover against a real PostgreSQ
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout).toBe(0);
 
-    const evs = readFileSync(onlyRun(store), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-    const fin = new Map(evs.filter((e) => e.type === 'step-finished').map((e) => [e.stepId ?? '', e]));
+    const evs = r.events;
+    const fin = r.finished;
     for (const id of ['db-standby-ready', 'db-marker', 'db-simulate-failure', 'db-primary-down', 'db-promote', 'db-new-primary', 'db-marker-present', 'db-rto-met', 'success-criteria']) {
       expect(fin.get(id)?.status, id).toBe('ok');
     }

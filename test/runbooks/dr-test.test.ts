@@ -2,27 +2,18 @@
 // automated-dr-test.sh, the Patroni switchover or the streaming failover, the RPO marker, the measuring
 // checks), and its tabletop scenarios with --auto: the measured times per failover, the verdicts in the
 // results message, the report's RTO line, and the path each scenario takes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
-import { dryRun, lint, simulate, statuses } from '../fixtures/runbooks-pg/cli.js';
-import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+import { dryRun, expectLintClean, simulate, statuses, useTempDir } from '../helpers/runbooks.js';
 
 const ID = 'dr-test';
-let tmp: { dir: string; cleanup: () => void };
-beforeAll(() => {
-  tmp = tempDir('runbook-drtest-');
-});
-afterAll(() => tmp.cleanup());
+const tmp = useTempDir('runbook-drtest-', 'file');
 
 const VAULT = ['vault-stop-primary', 'vault-standby-promoted', 'vault-pvwa-answers'];
 const DB = ['db-switchover', 'db-new-leader', 'db-marker-present', 'db-conjur-healthy'];
 
 describe(`${ID}: review`, () => {
-  it('is lint clean', async () => {
-    const r = await lint(ID);
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('dry-run shows the checklist, the script\'s Vault commands, the Patroni switchover and the RPO marker; exit 0', async () => {
     const r = await dryRun(ID, tmp.dir);
@@ -47,7 +38,7 @@ describe(`${ID}: tabletop scenarios (--simulate --auto)`, () => {
     const s = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
-    const st = statuses(s);
+    const st = statuses(s.events);
     // Patroni is the default database method: the streaming steps are skipped.
     for (const id of ['db-standby-ready', 'db-simulate-failure', 'db-primary-down', 'db-promote', 'db-new-primary', 'db-rebuild-planned']) expect(st[id], id).toBe('skipped');
     expect(Object.entries(st).filter(([, v]) => v !== 'skipped').every(([, v]) => v === 'ok')).toBe(true);
@@ -66,7 +57,7 @@ describe(`${ID}: tabletop scenarios (--simulate --auto)`, () => {
     expect(s.end).toMatchObject({ status: 'done', exitCode: 0 });
     // runbook report: the run against its RTO (simulated clock), and the results among the notifications.
     const runId = s.events[0]?.runId ?? '';
-    const rep = await runCli(['report', runId, '--store', join(tmp.dir, 'store-tabletop.yaml')], { cwd: tmp.dir });
+    const rep = await runCli(['report', runId, '--store', s.store], { cwd: tmp.dir });
     expect(rep.code).toBe(0);
     expect(rep.stdout).toMatch(/^- \*\*RTO:\*\* target 20m00s · achieved 11m31s \(simulated time\) · \*\*within target\*\* \(8m29s to spare\)$/m);
     expect(rep.stdout).toContain(`Vault failover: achieved ${fmt(vaultMs)} of RTO 15m00s — PASSED`);

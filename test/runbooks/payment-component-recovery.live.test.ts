@@ -13,17 +13,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import { startFakeKubeApi, type FakeKube, type RecordedRequest } from '../helpers/fake-kube-api.js';
+import { finished, readEvents, runRunbook, statuses, type Run } from '../helpers/runbooks.js';
 import { startReceiver, type Receiver } from '../helpers/servers/http-receiver.js';
-import { onlyRun } from '../helpers/store.js';
 
-const RUNBOOK = fileURLToPath(new URL('../../runbooks/payment-component-recovery.ts', import.meta.url));
+const ID = 'payment-component-recovery';
 const BACKUPS = fileURLToPath(new URL('../fixtures/runbooks-k8s', import.meta.url));
 const NS = 'payment-system';
 const DEP = `/apis/apps/v1/namespaces/${NS}/deployments/payment-eapi`;
-
-interface Ev { type: string; stepId?: string; status?: string; value?: unknown; error?: string }
 
 let tmp: { dir: string; cleanup: () => void };
 let fake: FakeKube;
@@ -52,21 +50,15 @@ afterEach(async () => {
   tmp.cleanup();
 });
 
-function run(): Promise<CliResult> {
-  return runCli([
-    'run', RUNBOOK, '--yes', '--ui', 'plain', '--store', join(tmp.dir, 'store'),
-    '-p', 'kubeContext=fake-cluster', '-p', `apiEndpoint=${health.url}`, '-p', `backupDir=${BACKUPS}`,
+function run(): Promise<Run> {
+  return runRunbook(ID, join(tmp.dir, 'store'), [
+    '--yes', '-p', 'kubeContext=fake-cluster', '-p', `apiEndpoint=${health.url}`, '-p', `backupDir=${BACKUPS}`,
   ], { cwd: tmp.dir, env: { KUBECONFIG: kubeconfig, KUBECTL_LOG: kubectlLog, SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/live-test`, PATH: `${bin}:${process.env['PATH'] ?? ''}` }, timeoutMs: 55_000 });
 }
 
-function events(): Ev[] {
-  return readFileSync(onlyRun(join(tmp.dir, 'store')), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-}
-function statuses(): Record<string, string> {
-  return Object.fromEntries(events().filter((e) => e.type === 'step-finished').map((e) => [e.stepId ?? '', e.status ?? '']));
-}
+/** The value step `id` finished with, in the journal of this test's run. */
 function value(id: string): Record<string, unknown> {
-  return events().find((e) => e.type === 'step-finished' && e.stepId === id)?.value as Record<string, unknown>;
+  return finished(readEvents(join(tmp.dir, 'store')), id)?.value as Record<string, unknown>;
 }
 /** The calls that change something, in order: `PATCH <path> <content type> <body>`. */
 function changes(): { path: string; type: string; body: string; query: RecordedRequest['query'] }[] {
@@ -103,7 +95,7 @@ describe('payment-component-recovery, live against the FAKE Kubernetes API serve
     const r = await run();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(statuses()).toMatchObject({
+    expect(statuses(r.events)).toMatchObject({
       announce: 'ok', 'deployment-status': 'ok', pods: 'ok', logs: 'ok', 'restart-needed': 'ok', 'rollout-restart': 'ok', 'restart-rolled-out': 'ok',
       'scale-to-zero-ok': 'skipped', 'scale-down': 'skipped', 'scaled-down': 'skipped', 'scale-up': 'skipped', 'scale-rolled-out': 'skipped',
       'read-backup-manifest': 'skipped', 'reapply-ok': 'skipped', reapply: 'skipped', 'reapply-rolled-out': 'skipped',
@@ -126,7 +118,7 @@ describe('payment-component-recovery, live against the FAKE Kubernetes API serve
     const r = await run();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(statuses()).toMatchObject({
+    expect(statuses(r.events)).toMatchObject({
       'rollout-restart': 'ok', 'restart-rolled-out': 'ok', 'scale-to-zero-ok': 'ok', 'scale-down': 'ok', 'scaled-down': 'ok', 'scale-up': 'ok', 'scale-rolled-out': 'ok',
       'read-backup-manifest': 'skipped', 'reapply-ok': 'skipped', reapply: 'skipped', 'reapply-rolled-out': 'skipped', 'pods-ready': 'ok', health: 'ok',
     });
@@ -158,7 +150,7 @@ describe('payment-component-recovery, live against the FAKE Kubernetes API serve
     const r = await run();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(statuses()).toMatchObject({
+    expect(statuses(r.events)).toMatchObject({
       'restart-rolled-out': 'ok', 'scale-down': 'ok', 'scaled-down': 'ok', 'scale-up': 'ok', 'scale-rolled-out': 'ok',
       'read-backup-manifest': 'ok', 'reapply-ok': 'ok', reapply: 'ok', 'reapply-rolled-out': 'ok', 'pods-ready': 'ok', health: 'ok',
     });
@@ -185,7 +177,7 @@ describe('payment-component-recovery, live against the FAKE Kubernetes API serve
     const r = await run();
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(statuses()).toMatchObject({
+    expect(statuses(r.events)).toMatchObject({
       'deployment-status': 'ok', pods: 'ok', logs: 'ok', 'restart-needed': 'skipped', 'rollout-restart': 'skipped', 'restart-rolled-out': 'skipped',
       'scale-to-zero-ok': 'skipped', 'scale-down': 'skipped', 'scale-up': 'skipped', 'scale-rolled-out': 'skipped',
       'read-backup-manifest': 'ok', 'reapply-ok': 'ok', reapply: 'ok', 'reapply-rolled-out': 'ok', 'pods-ready': 'ok', health: 'ok',

@@ -2,49 +2,20 @@
 // API calls, and each tabletop scenario takes its path (restart only; restart → scale 0 → 3 → re-apply; deleted
 // deployment → straight to re-apply), asserted from the journal with the simulated RTO. The live runs are in
 // payment-component-recovery.live.test.ts (against the fake Kubernetes API server).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { dryRun, each, expectLintClean, expectPlanShape, finished, runFinished, simulate, statuses, useTempDir } from '../helpers/runbooks.js';
 import recovery from '../../runbooks/payment-component-recovery.js';
 
-const RUNBOOK = 'runbooks/payment-component-recovery.ts';
-const SCENARIO = (name: string): string => `runbooks/scenarios/payment-component-recovery/${name}`;
+const ID = 'payment-component-recovery';
 const RESTART = ['restart-needed', 'rollout-restart', 'restart-rolled-out'];
 const SCALE = ['scale-to-zero-ok', 'scale-down', 'scaled-down', 'scale-up', 'scale-rolled-out'];
 const REAPPLY = ['read-backup-manifest', 'reapply-ok', 'reapply', 'reapply-rolled-out'];
 const VERIFY = ['pods-ready', 'health', 'recovered'];
 
-interface Ev {
-  type: string; stepId?: string; status?: string; attempts?: number; choice?: string; answer?: boolean; by?: string; reason?: string;
-  simAtMs?: number; simDurationMs?: number; value?: unknown; exitCode?: number; action?: { text: string } | null;
-}
-
-let tmp: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  tmp = tempDir('runbook-payment-');
-});
-afterEach(() => tmp.cleanup());
-
-async function simulate(scenario: string, extra: readonly string[] = []): Promise<{ code: number | null; stdout: string; stderr: string; events: Ev[] }> {
-  const store = join(tmp.dir, 'store');
-  const r = await runCli(['run', RUNBOOK, '--simulate', SCENARIO(scenario), '--auto', '--ui', 'plain', '--store', store, ...extra]);
-  const runs = existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson')) : [];
-  const events = runs.length === 1 ? readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
-  return { ...r, events };
-}
-const statuses = (events: Ev[]): Record<string, string | undefined> =>
-  Object.fromEntries(events.filter((e) => e.type === 'step-finished').map((e) => [e.stepId!, e.status]));
-const all = (ids: readonly string[], status: string): Record<string, string> => Object.fromEntries(ids.map((id) => [id, status]));
-const finishedRun = (events: Ev[]): Ev => events.find((e) => e.type === 'run-finished')!;
+const tmp = useTempDir('runbook-payment-');
 
 describe('payment-component-recovery: the runbook as written', () => {
-  it('is lint clean', async () => {
-    const r = await runCli(['lint', RUNBOOK]);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('RTO 4 hours (the plan\'s RTO for Payment-EAPI/SAPI); each fallback is conditional and gated; every step has an estimate', () => {
     const plan = recovery.toPlan();
@@ -55,15 +26,11 @@ describe('payment-component-recovery: the runbook as written', () => {
     expect(ids.indexOf('scale-to-zero-ok')).toBeLessThan(ids.indexOf('scale-down'));
     expect(ids.indexOf('read-backup-manifest')).toBeLessThan(ids.indexOf('reapply-ok'));
     expect(ids.indexOf('reapply-ok')).toBeLessThan(ids.indexOf('reapply'));
-    for (const s of plan.steps) expect(s.options.estimateMs, `${s.id} has an estimate`).toBeGreaterThan(0);
-    for (const s of plan.steps.filter((s) => s.kind === 'confirm')) {
-      expect(s.title.endsWith('?'), `${s.id} reads as a question`).toBe(true);
-      expect(s.options.description, `${s.id} has a description`).toBeTruthy();
-    }
+    expectPlanShape(plan, { questions: true });
   });
 
   it('dry-run shows the document\'s commands as the exact Kubernetes API calls, for eapi by default and sapi by param', async () => {
-    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store')]);
+    const r = await dryRun(ID, tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.stdout;
@@ -78,7 +45,7 @@ describe('payment-component-recovery: the runbook as written', () => {
     expect(out).toContain('GET https://api.payments.example/api/health (expect $.status = "UP")');
     expect(out).toContain('nothing was run');
 
-    const sapi = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store'), '-p', 'component=sapi', '-p', 'kubeContext=prod-us']);
+    const sapi = await dryRun(ID, tmp.dir, ['-p', 'component=sapi', '-p', 'kubeContext=prod-us']);
     expect(sapi.code).toBe(0);
     expect(sapi.stdout).toContain('k8s rollout restart payment-sapi: PATCH /apis/apps/v1/namespaces/payment-system/deployments/payment-sapi (strategic-merge-patch)');
     expect(sapi.stdout).toContain('sh: cat /backups/kubernetes/payment-sapi-deployment.yaml');
@@ -88,7 +55,7 @@ describe('payment-component-recovery: the runbook as written', () => {
   });
 
   it('a component other than eapi or sapi is refused before any step (exit 2)', async () => {
-    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store'), '-p', 'component=ledger']);
+    const r = await dryRun(ID, tmp.dir, ['-p', 'component=ledger']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('component');
   });
@@ -96,54 +63,54 @@ describe('payment-component-recovery: the runbook as written', () => {
 
 describe('payment-component-recovery: tabletop scenarios', () => {
   it('tabletop: the rolling restart rolls out, so scaling and re-applying are skipped; within RTO', async () => {
-    const r = await simulate('tabletop.yaml');
+    const r = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(statuses(r.events)).toEqual({
-      announce: 'ok', 'deployment-status': 'ok', pods: 'ok', logs: 'ok', ...all(RESTART, 'ok'), ...all(SCALE, 'skipped'), ...all(REAPPLY, 'skipped'), ...all(VERIFY, 'ok'),
+      announce: 'ok', 'deployment-status': 'ok', pods: 'ok', logs: 'ok', ...each(RESTART, 'ok'), ...each(SCALE, 'skipped'), ...each(REAPPLY, 'skipped'), ...each(VERIFY, 'ok'),
     });
     expect(r.events.filter((e) => e.type === 'step-finished' && e.status === 'skipped').every((e) => e.reason === 'condition (when) is false')).toBe(true);
-    const end = finishedRun(r.events);
+    const end = runFinished(r.events);
     expect(end).toMatchObject({ status: 'done', exitCode: 0 });
     expect(end.simDurationMs).toBe(7 * 60_000);
     expect(r.stdout).toMatch(/DONE · simulated 7m00s of RTO 4h00m \(2\.9%, within RTO\)/);
   });
 
   it('crash-looping: the restart does not roll out → scale 0 → 3 does not either → the backup manifest is read, confirmed, applied; within RTO', async () => {
-    const r = await simulate('crash-looping.yaml');
+    const r = await simulate(ID, 'crash-looping.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(statuses(r.events)).toEqual({
-      announce: 'ok', 'deployment-status': 'ok', pods: 'ok', logs: 'ok', ...all(RESTART, 'ok'), ...all(SCALE, 'ok'), ...all(REAPPLY, 'ok'), ...all(VERIFY, 'ok'),
+      announce: 'ok', 'deployment-status': 'ok', pods: 'ok', logs: 'ok', ...each(RESTART, 'ok'), ...each(SCALE, 'ok'), ...each(REAPPLY, 'ok'), ...each(VERIFY, 'ok'),
     });
     // the decisions people took, in order
     expect(r.events.filter((e) => e.type === 'confirm-answered').map((e) => [e.stepId, e.answer, e.by])).toEqual([
       ['restart-needed', true, 'scenario'], ['scale-to-zero-ok', true, 'scenario'], ['reapply-ok', true, 'scenario'],
     ]);
     // what sent the run down each fallback: the rollouts seen not rolled out
-    const val = (id: string): { ok?: boolean } => r.events.find((e) => e.type === 'step-finished' && e.stepId === id)?.value as { ok?: boolean };
+    const val = (id: string): { ok?: boolean } => finished(r.events, id)?.value as { ok?: boolean };
     expect(val('restart-rolled-out').ok).toBe(false);
     expect(val('scale-rolled-out').ok).toBe(false);
     // the manifest read from the backup is what gets applied
     const apply = r.events.find((e) => e.type === 'step-started' && e.stepId === 'reapply');
     expect(apply?.action?.text).toContain('Deployment payment-eapi: PATCH /apis/apps/v1/namespaces/payment-system/deployments/payment-eapi?fieldManager=runbook&force=true (apply-patch+yaml)');
     expect(apply?.action?.text).toContain('"image":"registry.example/payment-eapi:2.4.1"');
-    const end = finishedRun(r.events);
+    const end = runFinished(r.events);
     expect(end).toMatchObject({ status: 'done', exitCode: 0 });
     expect(end.simDurationMs).toBe(25 * 60_000 + 35_000);
     expect(r.stdout).toMatch(/DONE · simulated 25m35s of RTO 4h00m \(10\.7%, within RTO\)/);
   });
 
   it('deployment deleted: 404 on the status → restart and scale skipped → re-applied from the backup after one failed read (share not mounted, retried)', async () => {
-    const r = await simulate('deployment-deleted.yaml');
+    const r = await simulate(ID, 'deployment-deleted.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(statuses(r.events)).toEqual({
-      announce: 'ok', 'deployment-status': 'ok', pods: 'ok', logs: 'ok', ...all(RESTART, 'skipped'), ...all(SCALE, 'skipped'), ...all(REAPPLY, 'ok'), ...all(VERIFY, 'ok'),
+      announce: 'ok', 'deployment-status': 'ok', pods: 'ok', logs: 'ok', ...each(RESTART, 'skipped'), ...each(SCALE, 'skipped'), ...each(REAPPLY, 'ok'), ...each(VERIFY, 'ok'),
     });
     expect(r.events.filter((e) => e.type === 'decision').map((e) => [e.stepId, e.choice])).toEqual([['read-backup-manifest', 'retry']]);
-    expect(r.events.find((e) => e.type === 'step-finished' && e.stepId === 'read-backup-manifest')).toMatchObject({ status: 'ok', attempts: 2 });
-    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(finished(r.events, 'read-backup-manifest')).toMatchObject({ status: 'ok', attempts: 2 });
+    expect(runFinished(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
     expect(r.stdout).toMatch(/DONE · simulated 6m45s of RTO 4h00m \(2\.8%, within RTO\)/);
   });
 });

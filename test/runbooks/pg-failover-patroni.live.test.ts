@@ -3,20 +3,17 @@
 // `patronictl list` runs for real (`patronictl -c <node config>`), the switchover goes through the REST API.
 // The end state is asked of the cluster and of PostgreSQL afterwards: the leader changed to the candidate on
 // a later timeline, and the old leader runs as a replica (in recovery, streaming from the new leader).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import { requires } from '../helpers/requires.js';
-import { onlyRun } from '../helpers/store.js';
+import { runRunbook } from '../helpers/runbooks.js';
 import { PG_REQUIREMENT } from '../helpers/servers/postgres.js';
 import { ETCD_REQUIREMENT, PATRONI_REQUIREMENT, startPatroniCluster, type PatroniCluster } from '../helpers/servers/patroni.js';
 
 const HAVE = requires(PATRONI_REQUIREMENT) && requires(ETCD_REQUIREMENT) && requires(PG_REQUIREMENT);
-const RUNBOOK = join(ROOT, 'runbooks/pg-failover-patroni.ts');
-
-interface Ev { type: string; stepId?: string; status?: string; value?: unknown; error?: string; exitCode?: number; reason?: string }
+const ID = 'pg-failover-patroni';
 
 async function ask<T extends Record<string, unknown>>(port: number, sql: string): Promise<T[]> {
   const c = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres', connectionTimeoutMillis: 5000 });
@@ -51,7 +48,7 @@ describe.skipIf(!HAVE)('pg-failover-patroni LIVE (real etcd + 2 Patroni nodes + 
     const node = (name: string) => k.nodes.find((n) => n.name === name)!;
     const store = join(tmp.dir, 'store');
     const t0 = Date.now();
-    const r = await runCli(['run', RUNBOOK, '--yes', '--ui', 'plain', '--store', store,
+    const r = await runRunbook(ID, store, ['--yes',
       '-p', `api=${k.nodes.map((n) => n.api).join(',')}`,
       '-p', `leader=${leader.name}`, '-p', `candidate=${replica.name}`,
       '-p', `candidateDsn=postgres://postgres@127.0.0.1:${node(replica.name).pgPort}/postgres`,
@@ -62,8 +59,8 @@ describe.skipIf(!HAVE)('pg-failover-patroni LIVE (real etcd + 2 Patroni nodes + 
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout).toBe(0);
 
-    const evs = readFileSync(onlyRun(store), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-    const fin = new Map(evs.filter((e) => e.type === 'step-finished').map((e) => [e.stepId ?? '', e]));
+    const evs = r.events;
+    const fin = r.finished;
     expect(fin.get('patronictl-list-before')).toMatchObject({ status: 'ok', value: leader.name });
     expect(r.stdout).toMatch(/\|\s*Leader\s*\|/); // the real patronictl table is on the screen
     expect(fin.get('switchover')?.status).toBe('ok');

@@ -1,23 +1,14 @@
 // runbooks/pg-failover-patroni.ts without touching anything: lint, dry-run (patronictl list, the REST
 // switchover with its lag bound, the verification and the Conjur checks), and its tabletop scenarios with
 // --auto, asserting the path each one takes from the journal.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cli.js';
-import { dryRun, lint, simulate, statuses, took } from '../fixtures/runbooks-pg/cli.js';
+import { describe, expect, it } from 'vitest';
+import { dryRun, expectLintClean, simulate, statuses, took, useTempDir } from '../helpers/runbooks.js';
 
 const ID = 'pg-failover-patroni';
-let tmp: { dir: string; cleanup: () => void };
-beforeAll(() => {
-  tmp = tempDir('runbook-pgfo-patroni-');
-});
-afterAll(() => tmp.cleanup());
+const tmp = useTempDir('runbook-pgfo-patroni-', 'file');
 
 describe(`${ID}: review`, () => {
-  it('is lint clean', async () => {
-    const r = await lint(ID);
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('dry-run shows patronictl list as the guide runs it, the REST switchover with the 1 MiB bound, and the checks after it; exit 0', async () => {
     const r = await dryRun(ID, tmp.dir);
@@ -46,7 +37,7 @@ describe(`${ID}: tabletop scenarios (--simulate --auto)`, () => {
     const s = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
-    const st = statuses(s);
+    const st = statuses(s.events);
     expect(st['failover']).toBe('skipped');
     expect(Object.entries(st).filter(([id]) => id !== 'failover').every(([, v]) => v === 'ok')).toBe(true);
     // patronictl list as the people on the bridge see it, parsed as the guide's `grep Leader | awk '{print $2}'`.

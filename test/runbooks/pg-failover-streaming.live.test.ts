@@ -5,21 +5,18 @@
 // The end state is asserted on the servers themselves afterwards: the old primary's process is gone
 // (stopped by the fence, pg_ctl stop -m fast), the standby is out of recovery on timeline 2, accepts a
 // write made by the test, and holds the data written before the failover and the runbook's probe row.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import { requires } from '../helpers/requires.js';
-import { onlyRun } from '../helpers/store.js';
+import { runRunbook } from '../helpers/runbooks.js';
 import { freePort } from '../helpers/servers/redis.js';
 import { PG_BIN, PG_REQUIREMENT, startPrimary, startStandby, stopAll, type PgPrimary, type PgServer } from '../helpers/servers/postgres.js';
 
 const HAVE = requires(PG_REQUIREMENT);
-const RUNBOOK = join(ROOT, 'runbooks/pg-failover-streaming.ts');
+const ID = 'pg-failover-streaming';
 /** PostgreSQL's tools refuse to run as root: as the `postgres` user when the tests run as root. */
 const AS_PG = process.getuid?.() === 0 ? 'runuser -u postgres -- ' : '';
-
-interface Ev { type: string; stepId?: string; status?: string; value?: unknown; result?: unknown; error?: string; exitCode?: number }
 
 describe.skipIf(!HAVE)('pg-failover-streaming LIVE (real PostgreSQL 15 primary + streaming standby)', () => {
   let primary: PgPrimary | undefined;
@@ -45,7 +42,7 @@ describe.skipIf(!HAVE)('pg-failover-streaming LIVE (real PostgreSQL 15 primary +
     const unreachable = await freePort();
     const store = join(tmp.dir, 'store');
     const t0 = Date.now();
-    const r = await runCli(['run', RUNBOOK, '--yes', '--ui', 'plain', '--store', store,
+    const r = await runRunbook(ID, store, ['--yes',
       '-p', `primary=postgres://ops@127.0.0.1:${unreachable}/postgres`,
       '-p', `standby=postgres://ops@127.0.0.1:${s.port}/postgres`,
       '-p', 'fenceVia=local',
@@ -57,12 +54,11 @@ describe.skipIf(!HAVE)('pg-failover-streaming LIVE (real PostgreSQL 15 primary +
     expect(r.stderr).toBe('');
     expect(r.code, r.stdout).toBe(0);
     // The password never reaches the screen or the journal.
-    const journal = readFileSync(onlyRun(store), 'utf8');
     expect(r.stdout).not.toContain(p.password);
-    expect(journal).not.toContain(p.password);
+    expect(r.journal).not.toContain(p.password);
 
-    const evs = journal.trim().split('\n').map((l) => JSON.parse(l) as Ev);
-    const fin = new Map(evs.filter((e) => e.type === 'step-finished').map((e) => [e.stepId ?? '', e]));
+    const evs = r.events;
+    const fin = r.finished;
     expect(fin.get('primary-down')?.status).toBe('ok');
     expect(fin.get('standby-caught-up')?.status).toBe('ok');
     expect(fin.get('primary-really-down')?.status).toBe('ok');

@@ -1,23 +1,14 @@
 // runbooks/pg-failover-streaming.ts without touching anything: lint, dry-run (the plan shows the fence,
 // the lag bound, pg_promote and the Conjur checks), and its tabletop scenarios with --auto, asserting the
 // path each one takes from the journal: which steps ran, waited, failed, were skipped; decisions; RTO.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/cli.js';
-import { dryRun, lint, simulate, statuses, took } from '../fixtures/runbooks-pg/cli.js';
+import { describe, expect, it } from 'vitest';
+import { dryRun, expectLintClean, simulate, statuses, took, useTempDir } from '../helpers/runbooks.js';
 
 const ID = 'pg-failover-streaming';
-let tmp: { dir: string; cleanup: () => void };
-beforeAll(() => {
-  tmp = tempDir('runbook-pgfo-stream-');
-});
-afterAll(() => tmp.cleanup());
+const tmp = useTempDir('runbook-pgfo-stream-', 'file');
 
 describe(`${ID}: review`, () => {
-  it('is lint clean', async () => {
-    const r = await lint(ID);
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('dry-run shows the checks, the fence over ssh, the 1 MiB bound, pg_promote and the Conjur checks; exit 0', async () => {
     const r = await dryRun(ID, tmp.dir);
@@ -53,7 +44,7 @@ describe(`${ID}: tabletop scenarios (--simulate --auto)`, () => {
     const s = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(s.stderr).toBe('');
     expect(s.code).toBe(0);
-    expect(Object.values(statuses(s)).every((st) => st === 'ok')).toBe(true);
+    expect(Object.values(statuses(s.events)).every((st) => st === 'ok')).toBe(true);
     expect(s.started).toEqual(['declare', 'primary-down', 'standby-in-recovery', 'standby-caught-up', 'primary-really-down', 'primary-still-down', 'promote-standby', 'new-primary-role', 'timeline-advanced', 'write-probe', 'write-readback', 'status-update', 'clients-repointed', 'conjur-db-logs', 'conjur-healthy', 'recovered']);
     expect(s.events.filter((e) => e.type === 'confirm-answered').map((e) => [e.stepId, e.answer, e.by])).toEqual([['primary-really-down', true, 'scenario'], ['clients-repointed', true, 'scenario']]);
     expect(s.events.filter((e) => e.type === 'decision' || e.type === 'attempt-failed')).toEqual([]);

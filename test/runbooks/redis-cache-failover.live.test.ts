@@ -6,19 +6,16 @@
 // answers with the wrong password is not taken for "down": the run stops and nothing changes.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir, type CliResult } from '../helpers/cli.js';
+import { tempDir } from '../helpers/cli.js';
 import { requires } from '../helpers/requires.js';
-import { onlyRun } from '../helpers/store.js';
+import { finished, runRunbook, statuses, type Run } from '../helpers/runbooks.js';
 import { REDIS_REQUIREMENT, startRedisPair, type RedisPair } from '../helpers/servers/redis.js';
 import { startReceiver, type Receiver } from '../helpers/servers/http-receiver.js';
 
 const HAVE = requires(REDIS_REQUIREMENT);
-const RUNBOOK = fileURLToPath(new URL('../../runbooks/redis-cache-failover.ts', import.meta.url));
+const ID = 'redis-cache-failover';
 const PASSWORD = 'c4che-Pa55 with spaces';
-
-interface Ev { type: string; stepId?: string; status?: string; value?: unknown; result?: Record<string, unknown>; error?: string; reason?: string; exitCode?: number }
 
 let tmp: { dir: string; cleanup: () => void };
 let pair: RedisPair | undefined;
@@ -35,16 +32,10 @@ afterEach(async () => {
 });
 
 const store = (): string => join(tmp.dir, 'store');
-function events(): Ev[] {
-  return readFileSync(onlyRun(store()), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
-}
-function statuses(): Record<string, string> {
-  return Object.fromEntries(events().filter((e) => e.type === 'step-finished').map((e) => [e.stepId ?? '', e.status ?? '']));
-}
 
-function run(p: RedisPair, extra: readonly string[], env: Record<string, string>): Promise<CliResult> {
-  return runCli([
-    'run', RUNBOOK, '--yes', '--ui', 'plain', '--store', store(), '--operator', 'dana',
+function run(p: RedisPair, extra: readonly string[], env: Record<string, string>): Promise<Run> {
+  return runRunbook(ID, store(), [
+    '--yes', '--operator', 'dana',
     '-p', 'platform=hosts', '-p', 'repoint=command', '-p', 'redisName=live-test-redis',
     '-p', 'primaryHost=127.0.0.1', '-p', `primaryPort=${p.primary.port}`, '-p', 'replicaHost=127.0.0.1', '-p', `replicaPort=${p.replica.port}`,
     ...extra,
@@ -68,17 +59,17 @@ describe.skipIf(!HAVE)('redis-cache-failover, live against a real redis-server p
     expect(r.stdout).toContain('DONE');
 
     // The path: diagnosis → promotion branch; the rebuild branch is skipped; verification passes.
-    const s = statuses();
+    const s = statuses(r.events);
     expect(s).toMatchObject({
       announce: 'ok', 'redis-pods': 'skipped', 'primary-down': 'ok', 'replica-state': 'ok', 'primary-really-down': 'ok',
       'promote-replica': 'ok', 'new-primary-role': 'ok', 'repoint-service': 'skipped', 'service-selects-primary': 'skipped', 'repoint-command': 'ok',
       'rebuild-cache': 'skipped', 'restore-rdb': 'skipped', 'latest-rdb': 'skipped', 'delete-redis-pods': 'skipped', 'rebuilt-primary-up': 'skipped', 'replica-resynced': 'skipped',
       'verify-ping': 'ok', 'verify-keyspace': 'ok', 'canary-write': 'ok', 'canary-read': 'ok', 'canary-ttl': 'ok', recovered: 'ok',
     });
-    const ev = events();
-    const down = ev.find((e) => e.type === 'step-finished' && e.stepId === 'primary-down');
+    const ev = r.events;
+    const down = finished(ev, 'primary-down');
     expect((down?.value as { error?: { code?: string } }).error?.code).toBe('ECONNREFUSED');
-    const promoted = ev.find((e) => e.type === 'step-finished' && e.stepId === 'promote-replica')?.value as Record<string, unknown>;
+    const promoted = finished(ev, 'promote-replica')?.value as Record<string, unknown>;
     expect(promoted).toMatchObject({ ok: true, roleBefore: 'slave', roleAfter: 'master', newPrimary: `redis://:***@127.0.0.1:${pair.replica.port}` });
     expect((promoted['before'] as Record<string, unknown>)['masterLinkStatus']).toBe('down');
 
@@ -111,7 +102,7 @@ describe.skipIf(!HAVE)('redis-cache-failover, live against a real redis-server p
 
     // The password never reached the screen, the journal or the report.
     const report = readdirSync(join(store(), 'reports')).map((f) => readFileSync(join(store(), 'reports', f), 'utf8')).join('\n');
-    for (const text of [r.stdout, readFileSync(onlyRun(store()), 'utf8'), report, ...slack.requests.map((q) => q.body)]) {
+    for (const text of [r.stdout, r.journal, report, ...slack.requests.map((q) => q.body)]) {
       expect(text).not.toContain(PASSWORD);
       expect(text).not.toContain(encodeURIComponent(PASSWORD));
     }
@@ -123,12 +114,12 @@ describe.skipIf(!HAVE)('redis-cache-failover, live against a real redis-server p
     await pair.primary.stop();
     const r = await run(pair, ['-p', 'repointCommand=true'], { REDIS_PASSWORD: 'not-the-password', SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/live-test` });
     expect(r.code).toBe(1);
-    const s = statuses();
+    const s = statuses(r.events);
     expect(s['primary-down']).toBe('ok'); // refused: down
     expect(s['replica-state']).toBe('failed'); // WRONGPASS from a live server: neither promote nor rebuild
     expect(s['promote-replica']).toBeUndefined();
     expect(s['rebuild-cache']).toBeUndefined();
-    const failed = events().find((e) => e.type === 'step-finished' && e.stepId === 'replica-state');
+    const failed = finished(r.events, 'replica-state');
     expect(JSON.stringify(failed?.value)).toMatch(/WRONGPASS|NOAUTH/);
     const role = await pair.client('replica').call('ROLE') as unknown[];
     expect(role[0]).toBe('slave'); // untouched

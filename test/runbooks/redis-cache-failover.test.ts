@@ -2,50 +2,20 @@
 // Kubernetes/SSH steps of each branch, and each tabletop scenario takes its path — promote the replica; replica
 // down too → rebuild empty (Kubernetes); replica down too → restore the hourly RDB snapshot (hosts) — asserted from
 // the journal with the simulated RTO. The live run is in redis-cache-failover.live.test.ts (real redis-server).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { actionText, dryRun, each, expectLintClean, expectPlanShape, finished, runFinished, simulate, statuses, useTempDir } from '../helpers/runbooks.js';
 import failover from '../../runbooks/redis-cache-failover.js';
 
-const RUNBOOK = 'runbooks/redis-cache-failover.ts';
-const SCENARIO = (name: string): string => `runbooks/scenarios/redis-cache-failover/${name}`;
+const ID = 'redis-cache-failover';
 const DIAGNOSE = ['announce', 'redis-pods', 'primary-down', 'replica-state', 'primary-really-down'];
 const PROMOTE = ['promote-replica', 'new-primary-role', 'repoint-service', 'service-selects-primary', 'repoint-command'];
 const RESTORE = ['latest-rdb', 'download-rdb', 'stop-redis', 'replace-rdb', 'start-redis'];
 const VERIFY = ['verify-ping', 'verify-keyspace', 'canary-write', 'canary-read', 'canary-ttl', 'recovered'];
 
-interface Ev {
-  type: string; stepId?: string; status?: string; attempts?: number; choice?: string; answer?: boolean; reason?: string;
-  simAtMs?: number; simDurationMs?: number; value?: unknown; exitCode?: number; message?: string; action?: { text: string } | null;
-}
-
-let tmp: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  tmp = tempDir('runbook-redis-rb-');
-});
-afterEach(() => tmp.cleanup());
-
-async function simulate(scenario: string, extra: readonly string[] = []): Promise<{ code: number | null; stdout: string; stderr: string; events: Ev[] }> {
-  const store = join(tmp.dir, 'store');
-  const r = await runCli(['run', RUNBOOK, '--simulate', SCENARIO(scenario), '--auto', '--ui', 'plain', '--store', store, ...extra]);
-  const runs = existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson')) : [];
-  const events = runs.length === 1 ? readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
-  return { ...r, events };
-}
-const statuses = (events: Ev[]): Record<string, string | undefined> =>
-  Object.fromEntries(events.filter((e) => e.type === 'step-finished').map((e) => [e.stepId!, e.status]));
-const all = (ids: readonly string[], status: string): Record<string, string> => Object.fromEntries(ids.map((id) => [id, status]));
-const finishedRun = (events: Ev[]): Ev => events.find((e) => e.type === 'run-finished')!;
-const started = (events: Ev[], id: string): string => events.find((e) => e.type === 'step-started' && e.stepId === id)?.action?.text ?? '';
+const tmp = useTempDir('runbook-redis-rb-');
 
 describe('redis-cache-failover: the runbook as written', () => {
-  it('is lint clean', async () => {
-    const r = await runCli(['lint', RUNBOOK]);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('RTO 1 hour; a person confirms before the promotion and before the rebuild; every branch step is conditional and estimated', () => {
     const plan = failover.toPlan();
@@ -58,15 +28,11 @@ describe('redis-cache-failover: the runbook as written', () => {
     for (const id of [...PROMOTE, ...RESTORE, 'rebuild-cache', 'restore-rdb', 'restart-empty', 'delete-redis-pods', 'replica-resynced']) {
       expect(plan.steps.find((s) => s.id === id)?.options.when, `${id} is conditional`).toBeTypeOf('function');
     }
-    for (const s of plan.steps) expect(s.options.estimateMs, `${s.id} has an estimate`).toBeGreaterThan(0);
-    for (const s of plan.steps.filter((s) => s.kind === 'confirm')) {
-      expect(s.title.endsWith('?'), `${s.id} reads as a question`).toBe(true);
-      expect(s.options.description, `${s.id} has a description`).toBeTruthy();
-    }
+    expectPlanShape(plan, { questions: true });
   });
 
   it('dry-run shows the diagnosis, REPLICAOF NO ONE, the Service repoint, both rebuild variants and the canary, password masked', async () => {
-    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store')], { env: { REDIS_PASSWORD: 's3cret-redis-pass' } });
+    const r = await dryRun(ID, tmp.dir, [], { REDIS_PASSWORD: 's3cret-redis-pass' });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.stdout;
@@ -87,57 +53,57 @@ describe('redis-cache-failover: the runbook as written', () => {
 
 describe('redis-cache-failover: tabletop scenarios', () => {
   it('tabletop: the replica is alive → promoted, the Service repointed, verified; the rebuild branch is skipped; within RTO', async () => {
-    const r = await simulate('tabletop.yaml');
+    const r = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const s = statuses(r.events);
-    expect(s).toMatchObject({ ...all(DIAGNOSE, 'ok'), 'promote-replica': 'ok', 'new-primary-role': 'ok', 'repoint-service': 'ok', 'service-selects-primary': 'ok', 'repoint-command': 'skipped', ...all(VERIFY, 'ok') });
+    expect(s).toMatchObject({ ...each(DIAGNOSE, 'ok'), 'promote-replica': 'ok', 'new-primary-role': 'ok', 'repoint-service': 'ok', 'service-selects-primary': 'ok', 'repoint-command': 'skipped', ...each(VERIFY, 'ok') });
     for (const id of ['rebuild-cache', 'restore-rdb', ...RESTORE, 'restart-empty', 'delete-redis-pods', 'redis-pods-ready', 'rebuilt-primary-up', 'restored-keyspace', 'start-replica', 'replica-resynced']) {
       expect(s[id], id).toBe('skipped');
     }
     // the canary and the checks after the promotion talk to the promoted node
-    expect(started(r.events, 'canary-write')).toContain('redis://redis-1.redis.payment-system.svc.cluster.local:6379: SET runbook:canary:');
-    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0, simDurationMs: 5 * 60_000 + 40_000 });
+    expect(actionText(r.events, 'canary-write')).toContain('redis://redis-1.redis.payment-system.svc.cluster.local:6379: SET runbook:canary:');
+    expect(runFinished(r.events)).toMatchObject({ status: 'done', exitCode: 0, simDurationMs: 5 * 60_000 + 40_000 });
     expect(r.stdout).toMatch(/DONE · simulated 5m40s of RTO 1h00m \(9\.4%, within RTO\)/);
   });
 
   it('replica down too (Kubernetes): no promotion; the rebuild is confirmed, the pods recreated empty, waited for, the replica re-syncs; within RTO', async () => {
-    const r = await simulate('replica-down.yaml');
+    const r = await simulate(ID, 'replica-down.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const s = statuses(r.events);
     expect(s).toMatchObject({
-      ...all(DIAGNOSE, 'ok'), ...all(PROMOTE, 'skipped'),
-      'rebuild-cache': 'ok', 'restore-rdb': 'skipped', ...all(RESTORE, 'skipped'), 'restart-empty': 'skipped',
+      ...each(DIAGNOSE, 'ok'), ...each(PROMOTE, 'skipped'),
+      'rebuild-cache': 'ok', 'restore-rdb': 'skipped', ...each(RESTORE, 'skipped'), 'restart-empty': 'skipped',
       'delete-redis-pods': 'ok', 'redis-pods-ready': 'ok', 'rebuilt-primary-up': 'ok', 'restored-keyspace': 'skipped', 'start-replica': 'skipped', 'replica-resynced': 'ok',
-      ...all(VERIFY, 'ok'),
+      ...each(VERIFY, 'ok'),
     });
     expect(r.events.filter((e) => e.type === 'confirm-answered').map((e) => [e.stepId, e.answer])).toEqual([['primary-really-down', true], ['rebuild-cache', true]]);
     // the pods took until 12m to be Ready: the check polled (every 10s) until then
-    const ready = r.events.find((e) => e.type === 'step-finished' && e.stepId === 'redis-pods-ready');
+    const ready = finished(r.events, 'redis-pods-ready');
     expect(ready?.simAtMs).toBeGreaterThanOrEqual(12 * 60_000);
     expect(ready?.simAtMs).toBeLessThan(12 * 60_000 + 20_000);
     // after a rebuild the verification talks to the rebuilt primary, not the replica
-    expect(started(r.events, 'canary-write')).toContain('redis://redis-0.redis.payment-system.svc.cluster.local:6379: SET runbook:canary:');
-    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(actionText(r.events, 'canary-write')).toContain('redis://redis-0.redis.payment-system.svc.cluster.local:6379: SET runbook:canary:');
+    expect(runFinished(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
     expect(r.stdout).toMatch(/DONE · simulated 14m45s of RTO 1h00m \(24\.6%, within RTO\)/);
   });
 
   it('replica down too (hosts): the newest hourly RDB snapshot is restored as the document says, the failed download retried; within RTO', async () => {
-    const r = await simulate('replica-down-restore.yaml', ['-p', 'platform=hosts']);
+    const r = await simulate(ID, 'replica-down-restore.yaml', tmp.dir, ['-p', 'platform=hosts']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(statuses(r.events)).toMatchObject({
-      ...all(PROMOTE, 'skipped'), 'redis-pods': 'skipped', 'rebuild-cache': 'ok', 'restore-rdb': 'ok', ...all(RESTORE, 'ok'), 'restart-empty': 'skipped',
+      ...each(PROMOTE, 'skipped'), 'redis-pods': 'skipped', 'rebuild-cache': 'ok', 'restore-rdb': 'ok', ...each(RESTORE, 'ok'), 'restart-empty': 'skipped',
       'delete-redis-pods': 'skipped', 'redis-pods-ready': 'skipped', 'rebuilt-primary-up': 'ok', 'restored-keyspace': 'ok', 'start-replica': 'ok', 'replica-resynced': 'ok',
-      ...all(VERIFY, 'ok'),
+      ...each(VERIFY, 'ok'),
     });
-    expect(r.events.find((e) => e.type === 'step-finished' && e.stepId === 'latest-rdb')?.value).toBe('dump_20261123_14.rdb');
-    expect(started(r.events, 'download-rdb')).toContain("aws s3 cp s3://payment-api-backups/redis/dump_20261123_14.rdb /restore/redis/");
-    expect(started(r.events, 'replace-rdb')).toContain('sudo cp /restore/redis/dump_20261123_14.rdb /var/lib/redis/dump.rdb');
+    expect(finished(r.events, 'latest-rdb')?.value).toBe('dump_20261123_14.rdb');
+    expect(actionText(r.events, 'download-rdb')).toContain("aws s3 cp s3://payment-api-backups/redis/dump_20261123_14.rdb /restore/redis/");
+    expect(actionText(r.events, 'replace-rdb')).toContain('sudo cp /restore/redis/dump_20261123_14.rdb /var/lib/redis/dump.rdb');
     expect(r.events.filter((e) => e.type === 'decision').map((e) => [e.stepId, e.choice])).toEqual([['download-rdb', 'retry']]);
-    expect(r.events.find((e) => e.type === 'step-finished' && e.stepId === 'restored-keyspace')?.value).toBe(17811);
-    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(finished(r.events, 'restored-keyspace')?.value).toBe(17811);
+    expect(runFinished(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
     expect(r.stdout).toMatch(/within RTO\)/);
   });
 });

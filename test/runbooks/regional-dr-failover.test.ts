@@ -2,45 +2,15 @@
 // pg_promote, conjur-cli, kubectl scale) and the communication templates, and each tabletop scenario takes its path
 // — clean failover; DNS propagation slow (the check keeps polling until the resolver follows); DR database standby
 // not caught up (the bounded wait runs out, the DBA keeps waiting, then it promotes) — asserted from the journal.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { describe, expect, it } from 'vitest';
+import { actionText, dryRun, expectLintClean, expectPlanShape, finished, notifyMessage, runFinished, simulate, useTempDir } from '../helpers/runbooks.js';
 import regional from '../../runbooks/regional-dr-failover.js';
 
-const RUNBOOK = 'runbooks/regional-dr-failover.ts';
-const SCENARIO = (name: string): string => `runbooks/scenarios/regional-dr-failover/${name}`;
-
-interface Ev {
-  type: string; stepId?: string; status?: string; attempts?: number; choice?: string; answer?: boolean; by?: string; error?: string; retryInMs?: number | null;
-  simAtMs?: number; simDurationMs?: number; atMs?: number; value?: unknown; result?: Record<string, unknown>; exitCode?: number; message?: string;
-  action?: { text: string } | null;
-}
-
-let tmp: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  tmp = tempDir('runbook-regional-');
-});
-afterEach(() => tmp.cleanup());
-
-async function simulate(scenario: string): Promise<{ code: number | null; stdout: string; stderr: string; events: Ev[] }> {
-  const store = join(tmp.dir, 'store');
-  const r = await runCli(['run', RUNBOOK, '--simulate', SCENARIO(scenario), '--auto', '--ui', 'plain', '--store', store]);
-  const runs = existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson')) : [];
-  const events = runs.length === 1 ? readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
-  return { ...r, events };
-}
-const finished = (events: Ev[], id: string): Ev | undefined => events.find((e) => e.type === 'step-finished' && e.stepId === id);
-const finishedRun = (events: Ev[]): Ev => events.find((e) => e.type === 'run-finished')!;
-const message = (events: Ev[], id: string): string => String((finished(events, id)?.result as { message?: string } | undefined)?.message ?? '');
+const ID = 'regional-dr-failover';
+const tmp = useTempDir('runbook-regional-');
 
 describe('regional-dr-failover: the runbook as written', () => {
-  it('is lint clean', async () => {
-    const r = await runCli(['lint', RUNBOOK]);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('RTO 1 hour; the document\'s order (DNS → database → Conjur → apps) after readiness checks and the declaration; every step estimated', () => {
     const plan = regional.toPlan();
@@ -66,15 +36,11 @@ describe('regional-dr-failover: the runbook as written', () => {
     expect(at('sapi-rolled-out')).toBeLessThan(at('dns-propagated'));
     expect(at('dns-propagated')).toBeLessThan(at('public-health'));
     expect(ids.slice(-2)).toEqual(['complete-slack', 'resolve-pagerduty']);
-    for (const s of plan.steps) expect(s.options.estimateMs, `${s.id} has an estimate`).toBeGreaterThan(0);
-    for (const s of plan.steps.filter((s) => s.kind === 'confirm')) {
-      expect(s.title.endsWith('?'), `${s.id} reads as a question`).toBe(true);
-      expect(s.options.description, `${s.id} has a description`).toBeTruthy();
-    }
+    expectPlanShape(plan, { questions: true });
   });
 
   it('dry-run shows the Route53 change and its checks, the promotions, the scale-up, the health checks and the templates', async () => {
-    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store')]);
+    const r = await dryRun(ID, tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const out = r.stdout;
@@ -103,7 +69,7 @@ describe('regional-dr-failover: the runbook as written', () => {
 
 describe('regional-dr-failover: tabletop scenarios', () => {
   it('tabletop: every step passes in order, the declaration, two status updates and the completion are captured; within RTO', async () => {
-    const r = await simulate('tabletop.yaml');
+    const r = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const fin = r.events.filter((e) => e.type === 'step-finished');
@@ -111,21 +77,21 @@ describe('regional-dr-failover: tabletop scenarios', () => {
     expect(fin.map((e) => e.stepId)).toEqual(regional.toPlan().steps.map((s) => s.id));
     expect(r.events.filter((e) => e.type === 'confirm-answered').map((e) => [e.stepId, e.answer])).toEqual([['primary-region-unavailable', true], ['declare-disaster', true]]);
     expect(finished(r.events, 'dns-switch')?.value).toBe('/change/C02168177BNS6R50C32Q');
-    expect(r.events.find((e) => e.type === 'step-started' && e.stepId === 'dns-insync')?.action?.text).toContain('aws route53 wait resource-record-sets-changed --id /change/C02168177BNS6R50C32Q');
+    expect(actionText(r.events, 'dns-insync')).toContain('aws route53 wait resource-record-sets-changed --id /change/C02168177BNS6R50C32Q');
     expect(finished(r.events, 'dns-propagated')).toMatchObject({ attempts: 1, value: ['payments-dr-lb.eu-central-1.elb.example', '18.194.22.7'] });
-    expect(message(r.events, 'declare-slack')).toContain('DISASTER RECOVERY INITIATED');
-    expect(message(r.events, 'update-data-layer')).toContain('Data layer promoted in the DR region');
-    expect(message(r.events, 'update-apps')).toContain('Payment APIs up in the DR region');
-    expect(message(r.events, 'complete-slack')).toContain('DR RECOVERY COMPLETE');
-    expect(message(r.events, 'complete-slack')).toContain('- Payment database: Fully operational');
-    expect(message(r.events, 'complete-slack')).not.toContain('Redis cache: Fully operational'); // not recovered by this procedure
-    expect(message(r.events, 'declare-slack')).toContain('Affected Services: Payment-EAPI, Payment-SAPI, Conjur vault, Payment database, Redis cache');
-    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0, simDurationMs: 22 * 60_000 + 1_000 });
+    expect(notifyMessage(r.events, 'declare-slack')).toContain('DISASTER RECOVERY INITIATED');
+    expect(notifyMessage(r.events, 'update-data-layer')).toContain('Data layer promoted in the DR region');
+    expect(notifyMessage(r.events, 'update-apps')).toContain('Payment APIs up in the DR region');
+    expect(notifyMessage(r.events, 'complete-slack')).toContain('DR RECOVERY COMPLETE');
+    expect(notifyMessage(r.events, 'complete-slack')).toContain('- Payment database: Fully operational');
+    expect(notifyMessage(r.events, 'complete-slack')).not.toContain('Redis cache: Fully operational'); // not recovered by this procedure
+    expect(notifyMessage(r.events, 'declare-slack')).toContain('Affected Services: Payment-EAPI, Payment-SAPI, Conjur vault, Payment database, Redis cache');
+    expect(runFinished(r.events)).toMatchObject({ status: 'done', exitCode: 0, simDurationMs: 22 * 60_000 + 1_000 });
     expect(r.stdout).toMatch(/DONE · simulated 22m01s of RTO 1h00m \(36\.7%, within RTO\)/);
   });
 
   it('DNS propagation slow: INSYNC at once, but the resolver answers the old region until 31m — the check polls until then and only then passes; within RTO', async () => {
-    const r = await simulate('dns-propagation-slow.yaml');
+    const r = await simulate(ID, 'dns-propagation-slow.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.events.filter((e) => e.type === 'sim-event').map((e) => e.atMs)).toEqual([31 * 60_000]);
@@ -139,12 +105,12 @@ describe('regional-dr-failover: tabletop scenarios', () => {
     const publicHealth = r.events.find((e) => e.type === 'step-started' && e.stepId === 'public-health')!;
     expect(publicHealth.simAtMs).toBeGreaterThanOrEqual(31 * 60_000);
     expect(r.events.every((e) => e.type !== 'step-finished' || e.status === 'ok')).toBe(true);
-    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(runFinished(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
     expect(r.stdout).toMatch(/DONE · simulated 34m25s of RTO 1h00m \(57\.4%, within RTO\)/);
   });
 
   it('DR database not caught up: the bounded wait (15m) runs out, the DBA keeps waiting (retry), the standby replays by 29m, then it is promoted; within RTO', async () => {
-    const r = await simulate('dr-db-not-caught-up.yaml');
+    const r = await simulate(ID, 'dr-db-not-caught-up.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.events.filter((e) => e.type === 'sim-event').map((e) => e.atMs)).toEqual([20 * 60_000, 29 * 60_000]);
@@ -159,7 +125,7 @@ describe('regional-dr-failover: tabletop scenarios', () => {
     const promote = r.events.find((e) => e.type === 'step-started' && e.stepId === 'promote-dr-db')!;
     expect(promote.simAtMs).toBeGreaterThanOrEqual(caughtUp.simAtMs!);
     expect(finished(r.events, 'promote-dr-db')?.status).toBe('ok');
-    expect(finishedRun(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
+    expect(runFinished(r.events)).toMatchObject({ status: 'done', exitCode: 0 });
     expect(r.stdout).toMatch(/DONE · simulated 39m36s of RTO 1h00m \(66%, within RTO\)/);
   });
 });

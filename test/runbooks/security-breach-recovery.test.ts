@@ -1,44 +1,17 @@
 // runbooks/security-breach-recovery.ts: lint clean, dry-run shows the DR plan's commands and the
 // digest-pinned apply, the helpers judge image references, and each tabletop scenario takes its path
 // (a failing credential rotation: retried, skipped with a reason, verification done by hand).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { dryRun, expectLintClean, expectPlanShape, finished, simulate, useTempDir } from '../helpers/runbooks.js';
 import breach, { digestOf, imageIds, pinnedDeployment, unpinnedImages } from '../../runbooks/security-breach-recovery.js';
 
-const RUNBOOK = 'runbooks/security-breach-recovery.ts';
-const SCENARIO = (name: string): string => `runbooks/scenarios/security-breach-recovery/${name}`;
+const ID = 'security-breach-recovery';
 const EAPI = 'registry.example.com/payments/payment-eapi@sha256:0d3f5e8a1b2c4d6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f9a0b1c2d3e4f5a6';
-
-interface Ev {
-  type: string; stepId?: string; status?: string; attempts?: number; attempt?: number; choice?: string; by?: string; answer?: boolean;
-  simAtMs?: number; simDurationMs?: number; value?: unknown; error?: string; reason?: string; note?: string; scenario?: { name: string } | null;
-}
-
-let tmp: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  tmp = tempDir('runbook-breach-');
-});
-afterEach(() => tmp.cleanup());
-
-async function simulate(scenario: string): Promise<{ code: number | null; stdout: string; stderr: string; events: Ev[] }> {
-  const store = join(tmp.dir, 'store');
-  const r = await runCli(['run', RUNBOOK, '--simulate', SCENARIO(scenario), '--auto', '--ui', 'plain', '--store', store]);
-  const runs = existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson')) : [];
-  const events = runs.length === 1 ? readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
-  return { ...r, events };
-}
-
-const finished = (events: Ev[], id: string): Ev | undefined => events.find((e) => e.type === 'step-finished' && e.stepId === id);
+const tmp = useTempDir('runbook-breach-');
 
 describe('security-breach-recovery: the runbook as written', () => {
-  it('is lint clean', async () => {
-    const r = await runCli(['lint', RUNBOOK]);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('the DR plan\'s order: containment, rotation, clean redeploy, verification, monitoring; 4-hour RTO; evidence before any change', () => {
     const plan = breach.toPlan();
@@ -49,8 +22,7 @@ describe('security-breach-recovery: the runbook as written', () => {
     expect(ids.indexOf('images-verified')).toBeLessThan(ids.indexOf('redeploy-eapi'));
     // the new secrets are shown on the operator's terminal only
     expect(plan.steps.filter((s) => s.options.interactive).map((s) => s.id)).toEqual(['rotate-conjur-admin-key', 'rotate-db-password']);
-    for (const s of plan.steps) expect(s.options.estimateMs, `${s.id} has an estimate`).toBeGreaterThan(0);
-    for (const s of plan.steps.filter((s) => s.kind === 'confirm')) expect(s.options.description, `${s.id} has a description`).toBeTruthy();
+    expectPlanShape(plan);
   });
 
   it('only digest-pinned images pass, and the apply changes only the image and a per-run annotation', () => {
@@ -65,7 +37,7 @@ describe('security-breach-recovery: the runbook as written', () => {
   });
 
   it('dry-run shows the DR plan\'s commands and the digest-pinned server-side apply', async () => {
-    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', join(tmp.dir, 'store')]);
+    const r = await dryRun(ID, tmp.dir);
     expect(r.code).toBe(0);
     const out = r.stdout;
     expect(out).toContain("sh: ./scripts/rotate-credentials.sh emergency-rotation --all-clients --force --reason 'Security breach recovery'");
@@ -83,7 +55,7 @@ describe('security-breach-recovery: the runbook as written', () => {
 
 describe('security-breach-recovery: tabletop scenarios', () => {
   it('tabletop: every step ok, the running pods carry the verified digests, within the 4-hour RTO', async () => {
-    const r = await simulate('tabletop.yaml');
+    const r = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;
@@ -99,7 +71,7 @@ describe('security-breach-recovery: tabletop scenarios', () => {
   });
 
   it('a credential rotation fails: retried once, then skipped with the reason; the verification is done by hand; the run goes on to the end', async () => {
-    const r = await simulate('credential-rotation-fails.yaml');
+    const r = await simulate(ID, 'credential-rotation-fails.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;

@@ -1,48 +1,18 @@
 // runbooks/vault-failover.ts: lint clean, dry-run shows the document's commands, and each tabletop
 // scenario takes its path (asserted from the journal: steps, polls, decisions, simulated RTO):
 // standby not caught up, primary unreachable when it must be stopped, DNS propagation slow.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requires } from '../helpers/requires.js';
+import { dryRun, expectLintClean, expectPlanShape, finished, probe, simulate, statuses, useTempDir, type Ev } from '../helpers/runbooks.js';
 import { closedPort, makeTestPki, OPENSSL_REQUIREMENT, startReceiver, type Receiver, type TestPki } from '../helpers/servers/http-receiver.js';
 import vaultFailover, { digAnswers, replicationLagSeconds } from '../../runbooks/vault-failover.js';
 
-const RUNBOOK = 'runbooks/vault-failover.ts';
-const SCENARIO = (name: string): string => `runbooks/scenarios/vault-failover/${name}`;
-
-interface Ev {
-  type: string; stepId?: string; status?: string; attempts?: number; attempt?: number; choice?: string; by?: string; answer?: boolean;
-  simAtMs?: number; atMs?: number; durationMs?: number; simDurationMs?: number; value?: unknown; error?: string; reason?: string; message?: string;
-  stream?: string; text?: string; mode?: string; scenario?: { name: string } | null; result?: Record<string, unknown>;
-}
-
-let tmp: { dir: string; cleanup: () => void };
-beforeEach(() => {
-  tmp = tempDir('runbook-vault-');
-});
-afterEach(() => tmp.cleanup());
-
-async function simulate(scenario: string, ...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string; events: Ev[] }> {
-  const store = join(tmp.dir, 'store');
-  const r = await runCli(['run', RUNBOOK, '--simulate', SCENARIO(scenario), '--auto', '--ui', 'plain', '--store', store, ...args]);
-  const runs = existsSync(join(store, 'runs')) ? readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson')) : [];
-  const events = runs.length === 1 ? readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev) : [];
-  return { ...r, events };
-}
-
-const finished = (events: Ev[], id: string): Ev | undefined => events.find((e) => e.type === 'step-finished' && e.stepId === id);
-const statuses = (events: Ev[]): Record<string, string | undefined> =>
-  Object.fromEntries(events.filter((e) => e.type === 'step-finished').map((e) => [e.stepId!, e.status]));
+const ID = 'vault-failover';
+const tmp = useTempDir('runbook-vault-');
 
 describe('vault-failover: the runbook as written', () => {
-  it('is lint clean', async () => {
-    const r = await runCli(['lint', RUNBOOK]);
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toContain('no problems');
-    expect(r.code).toBe(0);
-  });
+  it('is lint clean', () => expectLintClean(ID));
 
   it('follows the document: RTO 15 minutes, its phases in order, a confirm before the interactive promotion', () => {
     const plan = vaultFailover.toPlan();
@@ -55,8 +25,7 @@ describe('vault-failover: the runbook as written', () => {
     expect(ids.indexOf('go-for-promotion')).toBe(ids.indexOf('promote-standby') - 1);
     expect(ids.indexOf('replication-caught-up')).toBeLessThan(ids.indexOf('promote-standby'));
     expect(ids.indexOf('fence-primary')).toBeLessThan(ids.indexOf('promote-standby'));
-    for (const s of plan.steps) expect(s.options.estimateMs, `${s.id} has an estimate`).toBeGreaterThan(0);
-    for (const s of plan.steps.filter((s) => s.kind === 'confirm')) expect(s.options.description, `${s.id} has a description`).toBeTruthy();
+    expectPlanShape(plan);
   });
 
   it('reads the replication lag and the DNS answers the way the checks need', () => {
@@ -67,8 +36,7 @@ describe('vault-failover: the runbook as written', () => {
   });
 
   it('dry-run shows the document\'s commands on their hosts and touches nothing', async () => {
-    const store = join(tmp.dir, 'store');
-    const r = await runCli(['run', RUNBOOK, '--dry-run', '--ui', 'plain', '--store', store]);
+    const r = await dryRun(ID, tmp.dir);
     expect(r.code).toBe(0);
     const out = r.stdout;
     expect(out).toContain(' DRY-RUN ');
@@ -88,7 +56,7 @@ describe('vault-failover: the runbook as written', () => {
 
 describe('vault-failover: tabletop scenarios', () => {
   it('tabletop: a clean failover by DNS, every step ok, within the 15-minute RTO', async () => {
-    const r = await simulate('tabletop.yaml');
+    const r = await simulate(ID, 'tabletop.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;
@@ -108,7 +76,7 @@ describe('vault-failover: tabletop scenarios', () => {
   });
 
   it('tabletop by ALB: the target group is moved and its health awaited; the DNS steps are skipped', async () => {
-    const r = await simulate('tabletop.yaml', '-p', 'switchVia=alb');
+    const r = await simulate(ID, 'tabletop.yaml', tmp.dir, ['-p', 'switchVia=alb']);
     expect(r.code).toBe(0);
     const s = statuses(r.events);
     expect([s['alb-register-standby'], s['alb-deregister-primary'], s['alb-standby-healthy']]).toEqual(['ok', 'ok', 'ok']);
@@ -116,7 +84,7 @@ describe('vault-failover: tabletop scenarios', () => {
   });
 
   it('standby not caught up: the replication check polls until the standby has applied the backlog at 6m; the promotion waits; RTO exceeded', async () => {
-    const r = await simulate('standby-not-caught-up.yaml');
+    const r = await simulate(ID, 'standby-not-caught-up.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;
@@ -142,7 +110,7 @@ describe('vault-failover: tabletop scenarios', () => {
   });
 
   it('primary unreachable: the stop over SSH times out, the team powers it off and marks the step done by hand; the failover goes on only after that', async () => {
-    const r = await simulate('primary-unreachable.yaml');
+    const r = await simulate(ID, 'primary-unreachable.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;
@@ -158,7 +126,7 @@ describe('vault-failover: tabletop scenarios', () => {
   });
 
   it('DNS propagation slow: the resolution check gives up after 5 minutes, the team retries, the old answer expires at 16m; RTO exceeded', async () => {
-    const r = await simulate('dns-propagation-slow.yaml');
+    const r = await simulate(ID, 'dns-propagation-slow.yaml', tmp.dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const ev = r.events;
@@ -201,33 +169,28 @@ describe.runIf(requires(OPENSSL_REQUIREMENT))('vault-failover: the primary-down 
     pki.cleanup();
   });
 
-  let probes = 0;
-  async function probe(url: string, ca: string): Promise<Ev | undefined> {
-    const store = join(tmp.dir, `probe-${++probes}`); // one store per probe: the journal read is this run's
-    await runCli(['run', RUNBOOK, '--dry-run', '--probe', '--only', 'primary-unhealthy', '-p', `primaryHealthUrl=${url}`, '-p', `pamCa=${ca}`, '--ui', 'plain', '--store', store]);
-    const runs = readdirSync(join(store, 'runs')).filter((f) => f.endsWith('.ndjson'));
-    expect(runs).toHaveLength(1);
-    const events = readFileSync(join(store, 'runs', runs[0]!), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Ev);
+  async function check(url: string, ca: string): Promise<Ev | undefined> {
+    const { events } = await probe(ID, 'primary-unhealthy', tmp.dir, ['-p', `primaryHealthUrl=${url}`, '-p', `pamCa=${ca}`]);
     expect(events[0]).toMatchObject({ type: 'run-started', mode: 'probe' });
     return finished(events, 'primary-unhealthy');
   }
 
   it('a primary that answers its health check is not failed over: the check fails', async () => {
     primary.answer({ status: 200, body: '{"status":"ok"}' });
-    const step = await probe(`${primary.url}/health`, pki.caFile);
+    const step = await check(`${primary.url}/health`, pki.caFile);
     expect(step).toMatchObject({ status: 'failed' });
     expect(primary.requests.at(-1)?.url).toBe('/health');
   });
 
   it('a primary that refuses the connection, or answers 503, is down: the check passes', async () => {
-    expect(await probe(`https://127.0.0.1:${await closedPort()}/health`, pki.caFile)).toMatchObject({ status: 'ok' });
+    expect(await check(`https://127.0.0.1:${await closedPort()}/health`, pki.caFile)).toMatchObject({ status: 'ok' });
     primary.answer({ status: 503, body: 'Service Unavailable' });
-    expect(await probe(`${primary.url}/health`, pki.caFile)).toMatchObject({ status: 'ok' });
+    expect(await check(`${primary.url}/health`, pki.caFile)).toMatchObject({ status: 'ok' });
   });
 
   it('a certificate we cannot verify proves nothing about the primary: the check fails and says why', async () => {
     primary.answer({ status: 503, body: 'Service Unavailable' });
-    const step = await probe(`${primary.url}/health`, pki.otherCaFile);
+    const step = await check(`${primary.url}/health`, pki.otherCaFile);
     expect(step).toMatchObject({ status: 'failed' });
     expect(step?.error).toMatch(/not trusted|certificate/i);
   });
