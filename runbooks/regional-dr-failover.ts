@@ -32,7 +32,9 @@ Added to the document, and why:
 - Before anything changes: the primary region is probed from here and a person confirms it is really down from
   elsewhere (a partition must not trigger a regional failover), and the DR region is checked ready (database
   standby in recovery, Conjur DR healthy, the DR deployments exist). A DR region that cannot take over is found
-  before the point of no return, not after the DNS switch.
+  before the point of no return, not after the DNS switch. (Replaying the WAL the standby already received is
+  awaited after the switch, in the document's order, so DNS propagation overlaps it; a standby that is not a
+  standby stops the run before the switch.)
 - The change batch is read and must point the API name at the DR target before it is sent; after the change,
   Route53 must report it INSYNC (\`aws route53 wait resource-record-sets-changed\`).
 - DNS propagation is verified, not assumed: the name is resolved through a chosen resolver until it answers the DR
