@@ -66,12 +66,9 @@ export async function promotePrecheck(node: PgNode, env: ActionEnv, t: PgTarget)
   let lag = s.bytes;
   let on: 'primary' | 'standby' = 'standby';
   if (node.primary !== undefined) {
-    let p: PgTarget;
-    try {
-      p = resolveTarget(node.primary, env.ctx, 'pg.promote primary');
-    } catch (e) {
-      return st.fail(`the primary's target: ${scrub(e instanceof Error ? e.message : String(e), undefined)}`);
-    }
+    const target = primaryTarget(node.primary, env);
+    if ('error' in target) return st.fail(target.error);
+    const p = target.p;
     const primary = describeTarget(p);
     facts.oldPrimary = primary;
     const prole = await runStatements(env, p, [{ text: PG_SQL.inRecovery }], { readOnly: true, connectTimeoutMs: PRIMARY_CONNECT_TIMEOUT_MS });
@@ -130,12 +127,9 @@ export async function promoteAction(node: PgNode, env: ActionEnv, t: PgTarget): 
     return st.fail(e instanceof Error ? e.message : String(e));
   }
   if (node.primary !== undefined) {
-    let p: PgTarget;
-    try {
-      p = resolveTarget(node.primary, env.ctx, 'pg.promote primary');
-    } catch (e) {
-      return st.fail(`the primary's target: ${scrub(e instanceof Error ? e.message : String(e), undefined)}`);
-    }
+    const target = primaryTarget(node.primary, env);
+    if ('error' in target) return st.fail(target.error);
+    const p = target.p;
     const primary = describeTarget(p);
     const still = await runStatements(env, p, [{ text: PG_SQL.inRecovery }], { readOnly: true, connectTimeoutMs: PRIMARY_CONNECT_TIMEOUT_MS });
     if (still.ok && firstValue(still, 'value') === false) {
@@ -176,4 +170,13 @@ export async function promoteVerify(node: PgNode, env: ActionEnv, t: PgTarget): 
   st.say(`${standby}: not in recovery, timeline ${typeof tb === 'number' ? `${tb} → ` : ''}${timeline ?? '?'}, a write was accepted (temp table, rolled back)`);
   if (typeof tb === 'number' && timeline !== null && timeline <= tb) st.say(`warning: the timeline did not advance (${tb} → ${timeline}); check pg_controldata and the timeline history before pointing clients here`);
   return st.ok();
+}
+
+/** The old primary's target, resolved from the run; a bad target is a message (password scrubbed), not a throw. */
+function primaryTarget(v: NonNullable<PgNode['primary']>, env: ActionEnv): { p: PgTarget } | { error: string } {
+  try {
+    return { p: resolveTarget(v, env.ctx, 'pg.promote primary') };
+  } catch (e) {
+    return { error: `the primary's target: ${scrub(e instanceof Error ? e.message : String(e), undefined)}` };
+  }
 }
