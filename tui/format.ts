@@ -50,3 +50,28 @@ export function budget(elapsedMs: number, rtoMs: number, width: number): { bar: 
 }
 
 export { formatDuration };
+
+/**
+ * Word-wraps `text` into at most `maxLines` lines of `width` columns; what does not fit ends the last
+ * line with `…`. A word longer than a line is cut.
+ */
+export function wrapLines(text: string, width: number, maxLines: number): string[] {
+  const w = Math.max(4, width);
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (next.length <= w) {
+      line = next;
+      continue;
+    }
+    if (line !== '') lines.push(line);
+    line = word.length > w ? word.slice(0, w) : word;
+  }
+  if (line !== '') lines.push(line);
+  if (lines.length <= maxLines) return lines;
+  const kept = lines.slice(0, maxLines);
+  const last = kept[maxLines - 1] ?? '';
+  kept[maxLines - 1] = `${last.slice(0, Math.max(0, w - 1))}…`;
+  return kept;
+}

@@ -59,6 +59,8 @@ export interface TuiState {
   readonly simMs: number | null;
   /** Simulation: the scenario's name. */
   readonly scenario: string | null;
+  /** When the open question was put (real ms), for the simulated clock that runs while participants decide. */
+  readonly promptAskedAtMs: number | null;
   readonly prompt: Prompt | null;
   readonly help: boolean;
   /** The UI has handed the terminal to an interactive command. */
@@ -79,7 +81,8 @@ export interface ApprovalWait {
 }
 
 export type UiAction =
-  | { type: 'ui/prompt'; prompt: Prompt | null }
+  /** `askedAtMs`: when a new question was put (the decision's time runs from there). */
+  | { type: 'ui/prompt'; prompt: Prompt | null; askedAtMs?: number }
   | { type: 'ui/help'; open: boolean }
   | { type: 'ui/suspended'; stepId: string | null };
 
@@ -94,7 +97,7 @@ export function initialState(o: { estimates?: ReadonlyMap<string, number>; resto
   return {
     runId: '', runbookId: '', title: '', operator: '', host: '', mode: 'live', rtoMs: null, startedAtMs: null, steps: [], currentId: null,
     output: [], outputTotal: 0, warnings: [], failures: [], resumedBy: null, finished: null, prompt: null, help: false, suspendedFor: null,
-    simMs: null, scenario: null,
+    simMs: null, scenario: null, promptAskedAtMs: null,
     historyRuns: o.historyRuns ?? 0, approval: null, watching: o.watching === true,
     estimates: o.estimates ?? new Map(), restored: o.restored ?? new Set(),
   };
@@ -134,8 +137,8 @@ export function reduce(s0: FullState, e: JournalEvent | UiAction): FullState {
   const s = at === undefined ? s0 : { ...s0, simMs: Math.max(s0.simMs ?? 0, at) };
   switch (e.type) {
     case 'ui/prompt':
-      if (e.prompt === null) return { ...s, prompt: null };
-      return patch({ ...s, prompt: e.prompt, help: false }, e.prompt.stepId ?? '', (v) => ({ ...v, status: 'waiting' }));
+      if (e.prompt === null) return { ...s, prompt: null, promptAskedAtMs: null };
+      return patch({ ...s, prompt: e.prompt, help: false, promptAskedAtMs: e.askedAtMs ?? s.promptAskedAtMs }, e.prompt.stepId ?? '', (v) => ({ ...v, status: 'waiting' }));
     case 'ui/help':
       return { ...s, help: e.open };
     case 'ui/suspended':

@@ -60,7 +60,7 @@ export class TuiPrompter implements Prompter {
   };
 
   #ask(p: Prompt): void {
-    this.store.dispatch({ type: 'ui/prompt', prompt: p });
+    this.store.dispatch({ type: 'ui/prompt', prompt: p, askedAtMs: Date.now() });
   }
 
   #answer(resolve: () => void): void {

@@ -58,8 +58,10 @@ export function pastRunSteps(path: string, runId: string): PastRunSteps | undefi
   try {
     scanLines(path, (line) => {
       if (!wanted(line)) return;
-      const e = JSON.parse(line) as { type: string; stepId?: unknown; status?: unknown; durationMs?: unknown };
+      const e = JSON.parse(line) as { type: string; stepId?: unknown; status?: unknown; durationMs?: unknown; result?: { auto?: unknown } };
       if (e.type === 'run-finished') finished = true;
+      // A confirm answered by --yes took no one's time: it says nothing about how long people take to decide.
+      else if (e.result?.auto === true) return;
       else if (typeof e.stepId === 'string' && typeof e.status === 'string' && typeof e.durationMs === 'number') steps.set(e.stepId, { status: e.status, durationMs: e.durationMs });
     });
   } catch {

@@ -44,6 +44,15 @@ describe('step history from the store', () => {
     expect([...h.medians]).toEqual([['a', 200], ['b', 1000]]);
   });
 
+  it('a confirm answered by --yes says nothing about how long people take: it is not a sample', () => {
+    const store = pastRuns(dir(), [
+      { steps: { go: ['ok', 95_000] } },
+      { steps: { go: ['ok', 3, 'auto'] } },
+      { steps: { go: ['ok', 2, 'auto'] } },
+    ]);
+    expect([...readHistory(store, 'rb', 'none').medians]).toEqual([['go', 95_000]]);
+  });
+
   it('reads at most the 20 newest runs of the runbook, and never the run being started', () => {
     const runs = Array.from({ length: 25 }, (_, i) => ({ steps: { a: ['ok', i < 5 ? 1_000_000 : 10] as const } }));
     const store = pastRuns(dir(), runs);

@@ -5,8 +5,8 @@ import { StorePaths } from '../../interpreter/store/paths.js';
 export interface PastRun {
   readonly runbookId?: string;
   readonly mode?: 'live' | 'dry-run' | 'probe' | 'simulate';
-  /** Step id → [status, durationMs]. */
-  readonly steps: Record<string, readonly [string, number]>;
+  /** Step id → [status, durationMs, answered automatically (a confirm under --yes)?]. */
+  readonly steps: Record<string, readonly [string, number] | readonly [string, number, 'auto']>;
   readonly finished?: boolean;
 }
 
@@ -23,9 +23,10 @@ export function pastRuns(dir: string, runs: readonly PastRun[]): StorePaths {
       steps: ids.map((s) => ({ id: s, kind: 'exec', title: s, phase: null })), params: {}, secretParams: [], operator: 'dana', host: 'h', pid: 1,
       mode: r.mode ?? 'live', rtoMs: null, lockKey: null, from: null, only: null,
     }];
-    for (const [s, [status, durationMs]] of Object.entries(r.steps)) {
+    for (const [s, [status, durationMs, auto]] of Object.entries(r.steps)) {
       events.push({ type: 'step-started', seq: events.length, t, stepId: s, attempt: 1, action: null });
-      events.push({ type: 'step-finished', seq: events.length, t, stepId: s, status, durationMs, attempts: 1 });
+      const result = auto ? { result: { answer: true, by: 'dana', auto: true } } : {};
+      events.push({ type: 'step-finished', seq: events.length, t, stepId: s, status, durationMs, attempts: 1, ...result });
     }
     if (r.finished !== false) events.push({ type: 'run-finished', seq: events.length, t, status: 'done', durationMs: 1, exitCode: 0 });
     writeFileSync(store.journal(id), events.map((e) => `${JSON.stringify(e)}\n`).join(''));

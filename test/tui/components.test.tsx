@@ -66,6 +66,15 @@ describe('header', () => {
     // 45 s of a 1 min RTO in simulated time: 75 %, not the 5 s of real time
     expect(frame.split('\n')[1]).toMatch(/^RTO 1m00s █+░+ 75%/);
   });
+
+  it('in simulate mode the simulated clock runs while the participants decide', () => {
+    let s = reduce(initialState(), started([{ id: 'a', phase: null, kind: 'confirm' }], 'simulate'));
+    s = reduce(s, ev({ type: 'step-started', stepId: 'a', kind: 'confirm', title: 'Go?', phase: null, attempt: 1, action: null, simAtMs: 30_000 }, 1_000));
+    const asked = Date.parse('2026-01-01T00:00:02Z');
+    s = reduce(s, { type: 'ui/prompt', prompt: { kind: 'confirm', stepId: 'a', question: 'Go?', description: null }, askedAtMs: asked });
+    const frame = show(<Header state={s} now={asked + 12_000} width={80} />)();
+    expect(frame.split('\n')[0]).toMatch(/sim 0:42 · real 0:14$/);
+  });
 });
 
 describe('prompts', () => {

@@ -36,12 +36,14 @@ describe('a narrow terminal', () => {
     for (const k of ['[r]', '[s]', '[d]', '[a]']) expect(menu).toContain(k);
   });
 
-  it('a question too long for its line keeps its keys on the next one; stopping shows its keys first', () => {
+  it('a question too long for its line wraps (not cut) and keeps its keys on the next line; stopping shows its keys first', () => {
     const long = 'Is the primary database really down, and not just unreachable from this bastion host?';
     const confirm = render(<PromptPane prompt={{ kind: 'confirm', stepId: 'c', question: long, description: null }} help={false} width={49} />);
     mounted.push(confirm);
     expect(confirm.lastFrame()?.split('\n').at(-1)).toBe('  [y] yes  [n] no');
-    expect(promptHeight({ kind: 'confirm', stepId: 'c', question: long, description: null }, false, 49)).toBe(2);
+    // the whole question is readable: two wrapped lines, then the keys
+    expect(confirm.lastFrame()?.split('\n').slice(0, -1).join(' ').replace(/\s+/g, ' ')).toBe(`? ${long}`);
+    expect(promptHeight({ kind: 'confirm', stepId: 'c', question: long, description: null }, false, 49)).toBe(3);
     expect(promptHeight({ kind: 'confirm', stepId: 'c', question: 'Go?', description: null }, false, 49)).toBe(1);
     const quit = render(<PromptPane prompt={{ kind: 'quit', stepId: null, back: null }} help={false} width={49} />);
     mounted.push(quit);

@@ -17,7 +17,9 @@ export function ModeBadge({ mode }: { readonly mode: Mode }): ReactNode {
 export function Header({ state, now, width }: { readonly state: TuiState; readonly now: number; readonly width: number }): ReactNode {
   const real = state.finished ? state.finished.durationMs : state.startedAtMs === null ? 0 : now - state.startedAtMs;
   // A simulation runs on its simulated clock: the RTO budget is spent in simulated time, real time shown beside it.
-  const sim = state.simMs === null ? null : (state.finished?.simDurationMs ?? state.simMs);
+  // While the participants decide, the simulated clock runs with the real one (the decision's time is added when answered).
+  const deciding = state.promptAskedAtMs !== null && !state.finished ? Math.max(0, now - state.promptAskedAtMs) : 0;
+  const sim = state.simMs === null ? null : (state.finished?.simDurationMs ?? state.simMs + deciding);
   const elapsed = sim ?? real;
   const left = eta(state, now);
   const etaText = state.finished ? '' : etaLine(left, state.historyRuns);

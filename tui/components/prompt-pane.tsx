@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import type { ReactNode } from 'react';
 import type { Prompt } from '../prompt.js';
+import { wrapLines } from '../format.js';
 import { T } from './theme.js';
 
 const HELP = [
@@ -38,10 +39,18 @@ function confirmSplit(question: string, width: number): boolean {
 }
 
 /** Lines the prompt pane takes at this width (the layout gives the rest to the checklist). */
+/** A long question wraps (up to 3 lines) instead of being cut: the gate's conditions are often at its end. */
+function questionLines(question: string, width: number): string[] {
+  return Number.isFinite(width) ? wrapLines(`? ${question}`, width, 3) : [`? ${question}`];
+}
+
 export function promptHeight(prompt: Prompt | null, help: boolean, width = Infinity): number {
   if (help) return HELP.length;
   if (!prompt) return 1;
-  if (prompt.kind === 'confirm') return (confirmSplit(prompt.question, width) ? 2 : 1) + Math.min(3, prompt.description ? prompt.description.split('\n').length : 0);
+  if (prompt.kind === 'confirm') {
+    const q = confirmSplit(prompt.question, width) ? questionLines(prompt.question, width).length + 1 : 1;
+    return q + Math.min(3, prompt.description ? prompt.description.split('\n').length : 0);
+  }
   return 2;
 }
 
@@ -56,7 +65,7 @@ export function PromptPane({ prompt, help, width, watching = false }: { readonly
         <Box flexDirection="column" width={width}>
           {confirmSplit(prompt.question, width) ? (
             <>
-              <T tone="yellow" bold>{`? ${prompt.question}`}</T>
+              {questionLines(prompt.question, width).map((l, i) => <T key={i} tone="yellow" bold>{l}</T>)}
               <T>{'  '}<T bold>[y]</T>{' yes  '}<T bold>[n]</T>{' no'}</T>
             </>
           ) : (
