@@ -6,12 +6,9 @@
 //   2. ssh.each over 20 targets (aliases of the one server, one connection each, connect included)
 //      at concurrency 1, 5 and 20: wall time of the step and ratio to concurrency 1.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { existsSync } from 'node:fs';
+import { importTs } from './import-ts.mjs';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const N = Number(process.env.BENCH_SSH_N ?? 100);
 const FAN = 20;
 
@@ -21,29 +18,17 @@ export async function sshBench() {
     return;
   }
   // The harness and the adapter are TypeScript: bundle them once (ssh2 stays external, resolved from node_modules).
-  const cache = join(ROOT, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const out = join(cache, `runbook-bench-ssh-${process.pid}.mjs`);
-  await build({
-    stdin: {
-      contents: [
-        "export { startSshd } from './test/helpers/servers/sshd.ts';",
-        "export { runOnHost } from './interpreter/adapters/ssh/host.ts';",
-        "export { connectSpec } from './interpreter/adapters/ssh/target.ts';",
-        "export { resolveTarget } from './interpreter/render/ssh.ts';",
-        "export { RunResources } from './interpreter/engine/resources.ts';",
-        "export { runEngine } from './interpreter/engine/engine.ts';",
-        "export { noPrompter } from './interpreter/engine/prompter.ts';",
-        "export { liveMode } from './interpreter/modes/index.ts';",
-        "export { runbook, ssh, sh } from './dsl/index.ts';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', outfile: out, logLevel: 'warning',
-  });
-  const m = await import(pathToFileURL(out).href);
-  rmSync(out, { force: true });
+  const m = await importTs('ssh', [
+    "export { startSshd } from './test/helpers/servers/sshd.ts';",
+    "export { runOnHost } from './interpreter/adapters/ssh/host.ts';",
+    "export { connectSpec } from './interpreter/adapters/ssh/target.ts';",
+    "export { resolveTarget } from './interpreter/render/ssh.ts';",
+    "export { RunResources } from './interpreter/engine/resources.ts';",
+    "export { runEngine } from './interpreter/engine/engine.ts';",
+    "export { noPrompter } from './interpreter/engine/prompter.ts';",
+    "export { liveMode } from './interpreter/modes/index.ts';",
+    "export { runbook, ssh, sh } from './dsl/index.ts';",
+  ]);
 
   const s = await m.startSshd();
   try {

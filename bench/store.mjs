@@ -10,8 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, hostname } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import { importTs } from './import-ts.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const EVENTS = Number(process.env.BENCH_STORE_EVENTS ?? 10_000);
@@ -20,25 +20,13 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(1)} ms`;
 
 async function load() {
-  const cache = join(ROOT, 'node_modules', '.cache');
-  mkdirSync(cache, { recursive: true });
-  const out = join(cache, `runbook-bench-store-${process.pid}.mjs`);
-  await build({
-    stdin: {
-      contents: [
-        "export { startPrimary, stopAll, PG_BIN } from './test/helpers/servers/postgres.ts';",
-        "export { openStore } from './interpreter/store/open-store.ts';",
-        "export { replay } from './interpreter/store/run-state.ts';",
-        "export { verifyChain } from './interpreter/store/verify-chain.ts';",
-        "export { JOURNAL_VERSION } from './interpreter/events.ts';",
-      ].join('\n'),
-      resolveDir: ROOT,
-      loader: 'ts',
-    },
-    bundle: true, format: 'esm', platform: 'node', target: 'node20', packages: 'external', outfile: out, logLevel: 'warning',
-  });
-  const m = await import(pathToFileURL(out).href);
-  rmSync(out, { force: true });
+  const m = await importTs('store', [
+    "export { startPrimary, stopAll, PG_BIN } from './test/helpers/servers/postgres.ts';",
+    "export { openStore } from './interpreter/store/open-store.ts';",
+    "export { replay } from './interpreter/store/run-state.ts';",
+    "export { verifyChain } from './interpreter/store/verify-chain.ts';",
+    "export { JOURNAL_VERSION } from './interpreter/events.ts';",
+  ]);
   return m;
 }
 

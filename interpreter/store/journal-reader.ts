@@ -10,6 +10,15 @@ export type { ReadJournal } from './run-store.js';
  * naming the file and line: never a silent partial resume.
  */
 export function readJournal(path: string): ReadJournal {
+  const { lines, endsClean } = journalLines(path);
+  return parseJournal(lines, endsClean, path);
+}
+
+/**
+ * A journal file as lines. `endsClean`: the last line ended with a newline (a torn last line, when
+ * it did not, is kept as the last element for the parser to judge).
+ */
+export function journalLines(path: string): { lines: string[]; endsClean: boolean } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -19,7 +28,7 @@ export function readJournal(path: string): ReadJournal {
   const lines = text.split('\n');
   const endsClean = text.endsWith('\n');
   if (endsClean) lines.pop();
-  return parseJournal(lines, endsClean, path);
+  return { lines, endsClean };
 }
 
 /**

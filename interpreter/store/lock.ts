@@ -4,16 +4,10 @@ import { join } from 'node:path';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { LockHeldError } from '../errors.js';
 import { processAlive } from './process-alive.js';
-import type { LeaseLoss } from './run-store.js';
+import type { LeaseHolder, LeaseLoss } from './run-store.js';
 
-export interface LockHolder {
-  readonly key: string;
-  readonly runId: string;
-  readonly operator: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly startedAt: string;
-}
+/** The file store's lease holder: the same record every store keeps. */
+export type LockHolder = LeaseHolder;
 
 /** A lock file's content: the holder, its token (which process of it holds it), and how an unlock made it. */
 export interface LockRecord extends LockHolder {

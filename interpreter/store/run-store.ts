@@ -1,6 +1,7 @@
 // The run store contract: where journals, leases and four-eyes votes live. Two implementations keep it,
 // proven by one shared contract test suite (test/store/contract.ts): the embedded file store (the
 // default: `.runbook/` in the working directory) and the PostgreSQL team store (`--store postgres://…`).
+import type { ApprovalVote } from '../engine/approvals.js';
 import type { EventBody, EventSink, JournalEvent } from '../events.js';
 import type { StepHistory } from '../cli/step-history.js';
 
@@ -77,18 +78,11 @@ export interface Actor {
 }
 
 /** One operator's approval (or rejection) of a step waiting for four eyes, as cast by `runbook approve`. */
-export interface Vote {
-  readonly voteId: string;
+/** A vote as stored: the engine's view of it, plus which run, step and request it answers. */
+export interface Vote extends ApprovalVote {
   readonly runId: string;
   readonly stepId: string;
   readonly requestId: string;
-  readonly by: string;
-  readonly host: string;
-  readonly pid: number;
-  readonly reject: boolean;
-  readonly reason?: string;
-  /** When it was cast (ISO). */
-  readonly at: string;
 }
 
 export interface UnlockResult {

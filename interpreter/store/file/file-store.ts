@@ -5,7 +5,7 @@ import { readHistory, type StepHistory } from '../../cli/step-history.js';
 import { sleep } from '../../engine/sleep.js';
 import { UsageError } from '../../errors.js';
 import type { EventBody, JournalEvent } from '../../events.js';
-import { readJournal } from '../journal-reader.js';
+import { journalLines, readJournal } from '../journal-reader.js';
 import { JournalWriter } from '../journal-writer.js';
 import { acquireLock, listLocks, lockAlive, lockPath, readLockFile, takeLockFrom, type Lock } from '../lock.js';
 import { lockDir } from '../lock-dir.js';
@@ -42,16 +42,10 @@ export class FileStore implements RunStore {
   }
 
   async rawRun(runId: string): Promise<RawJournal> {
-    const path = this.paths.journal(runId);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new UsageError(`Cannot read journal ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}.`);
-    }
-    const lines = text.split('\n');
-    const tornTail = !text.endsWith('\n') && text !== '';
-    lines.pop(); // '' after the final newline, or the torn last line
+    const { lines, endsClean } = journalLines(this.paths.journal(runId));
+    // The torn last line (a crash mid-write) is not an event: dropped, and said.
+    const tornTail = !endsClean && lines.length > 0 && lines.at(-1) !== '';
+    if (!endsClean) lines.pop();
     return { lines, tornTail };
   }
 
